@@ -1,0 +1,56 @@
+// Public API of the multipath core (seed §8.4, §8.6). Pure and sans-I/O: every input carries
+// `now: Millis` from the caller's monotonic clock; outputs are polled.
+//
+//   PathManager        path state machine (probing/active/standby/failed) + per-path metrics;
+//                      emits send-probe and state-changed events.
+//   MultipathScheduler mode (disable/aggregate/failover) + strategy (round-robin, weighted,
+//                      latency-aware, redundant) over PathViews; allocation-free pick().
+//   ReorderBuffer<T>   receiver-side reorder + dedup by per-session uint32 sequence number.
+//   SessionMachine     tunnel state (disconnected/connecting/connected/degraded/disconnecting/
+//                      error) with the user's target kept apart.
+
+export { BandwidthEstimator } from './bandwidth-estimator.ts';
+export { FlowPins } from './flow-pins.ts';
+export { type LatencyAwareConfig, LatencyAwareScheduler, lowestRtt, rttKey } from './latency-aware.ts';
+export { LossWindow } from './loss-window.ts';
+export {
+  createStrategy,
+  type MultipathMode,
+  MultipathScheduler,
+  primaryIndex,
+  type SchedulerConfig,
+  type StrategyName,
+} from './multipath-scheduler.ts';
+export { type PathConfig, PathManager } from './path-manager.ts';
+export { PathMetrics, type PathMetricsSnapshot, type TransportStats } from './path-metrics.ts';
+export {
+  type FailReason,
+  judgeQuality,
+  type PathEvent,
+  type PathState,
+  type PathStateKind,
+  type Quality,
+} from './path-state.ts';
+export { type MutablePathView, newPathView, type PathView } from './path-view.ts';
+export { RedundantScheduler } from './redundant.ts';
+export { ReorderBuffer, type ReorderCounters, seqDiff } from './reorder-buffer.ts';
+export { RoundRobinScheduler } from './round-robin.ts';
+export { RttEstimator } from './rtt-estimator.ts';
+export type { PacketInfo, Scheduler } from './scheduler.ts';
+export {
+  CLOSE_TIMEOUT_MS,
+  MAX_ATTEMPTS,
+  RETRY_INITIAL_MS,
+  RETRY_MAX_MS,
+  retryDelayMs,
+  type SessionErrorCode,
+  type SessionEvent,
+  SessionMachine,
+  type SessionState,
+  type SessionStateKind,
+  type SessionTarget,
+} from './session-machine.ts';
+export { SmoothWeighted } from './smooth-weighted.ts';
+export { DEFAULT_PATH_TUNING, type PathTuning } from './tuning.ts';
+export { WeightedScheduler } from './weighted.ts';
+export { WindowedFilter } from './windowed-filter.ts';

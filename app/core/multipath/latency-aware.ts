@@ -1,0 +1,97 @@
+// Latency-aware (seed §8.4.3.3, policies of §8.8.3):
+//  - interactive packets go to the lowest-RTT path. A flow is pinned to its path and stays while
+//    that path's RTT is within interactive_max_rtt_ms, or is not clearly beaten by another path
+//    (PIN_SWITCH_*): RTT estimates of similar paths cross all the time and every move reorders
+//    the flow. If the chosen path's window is full, the packet takes a detour only to a path
+//    that is nearly as fast; otherwise pick returns 0 and the caller holds the packet until the
+//    window opens (within one RTT of the fast path: cheaper than a 600 ms detour).
+//  - bulk packets are spread by smooth weighted round-robin over paths whose capacity is at
+//    least bulk_min_bandwidth_mbps (unknown capacity qualifies), or over all eligible paths when
+//    none qualifies.
+
+import type { Millis, PathId } from '../types.ts';
+import { FlowPins } from './flow-pins.ts';
+import type { PathView } from './path-view.ts';
+import type { PacketInfo, Scheduler } from './scheduler.ts';
+import { anyQualifies, SmoothWeighted } from './smooth-weighted.ts';
+
+/** A pinned flow moves only to a path faster by ×1.5 and 10 ms: big enough to be real, not noise. */
+const PIN_SWITCH_RATIO = 1.5;
+const PIN_SWITCH_MARGIN_MS = 10;
+/** A detour is taken when the window of the chosen path is full only if it costs at most
+ *  ×1.5 + 10 ms RTT; waiting up to one RTT of the fast path beats a much slower path. */
+const DETOUR_RATIO = 1.5;
+const DETOUR_MARGIN_MS = 10;
+
+export interface LatencyAwareConfig {
+  /** `interactive_max_rtt_ms`: an interactive flow's path is good enough below this RTT. */
+  readonly interactiveMaxRttMs: number;
+  /** `bulk_min_bandwidth_mbps`: bulk avoids paths measured slower than this (megabit/s). */
+  readonly bulkMinBandwidthMbps: number;
+}
+
+/** RTT for ordering: unknown RTT sorts after every known one. */
+export function rttKey(p: PathView): number {
+  return Number.isNaN(p.srttMs) ? Number.POSITIVE_INFINITY : p.srttMs;
+}
+
+/** Index of the lowest-RTT path in `paths` (only those with canSend if `sendable`), or -1. */
+export function lowestRtt(paths: readonly PathView[], sendable: boolean, exclude = -1): number {
+  let best = -1;
+  for (let i = 0; i < paths.length; i++) {
+    const p = paths[i] as PathView;
+    if (i === exclude || (sendable && !p.canSend)) continue;
+    if (best < 0 || rttKey(p) < rttKey(paths[best] as PathView)) best = i;
+  }
+  return best;
+}
+
+export class LatencyAwareScheduler implements Scheduler {
+  private readonly swrr = new SmoothWeighted();
+  private readonly pins = new FlowPins();
+  private readonly minBulkBytesPerSec: number;
+
+  constructor(private readonly config: LatencyAwareConfig) {
+    this.minBulkBytesPerSec = (config.bulkMinBandwidthMbps * 1e6) / 8;
+  }
+
+  pick(pkt: PacketInfo, paths: readonly PathView[], _now: Millis, out: PathId[]): number {
+    if (paths.length === 0) return 0;
+    if (pkt.interactive) return this.pickInteractive(pkt, paths, out);
+    const min = anyQualifies(paths, this.minBulkBytesPerSec) ? this.minBulkBytesPerSec : 0;
+    const i = this.swrr.pick(paths, min);
+    if (i < 0) return 0;
+    out[0] = (paths[i] as PathView).id;
+    return 1;
+  }
+
+  private pickInteractive(pkt: PacketInfo, paths: readonly PathView[], out: PathId[]): number {
+    const bestIdx = lowestRtt(paths, false);
+    const best = paths[bestIdx] as PathView;
+    let chosen = best;
+    const pinned = this.pins.get(pkt.flowId);
+    if (pinned >= 0 && pinned !== best.id) {
+      for (let i = 0; i < paths.length; i++) {
+        const p = paths[i] as PathView;
+        if (p.id !== pinned) continue;
+        const pr = rttKey(p);
+        const beaten = rttKey(best) * PIN_SWITCH_RATIO + PIN_SWITCH_MARGIN_MS < pr;
+        if (pr <= this.config.interactiveMaxRttMs || !beaten) chosen = p;
+        break;
+      }
+    }
+    if (chosen.id !== pinned) this.pins.set(pkt.flowId, chosen.id);
+    if (chosen.canSend) {
+      out[0] = chosen.id;
+      return 1;
+    }
+    const alt = lowestRtt(paths, true);
+    if (alt < 0) return 0;
+    const a = paths[alt] as PathView;
+    if (rttKey(a) <= rttKey(chosen) * DETOUR_RATIO + DETOUR_MARGIN_MS) {
+      out[0] = a.id;
+      return 1;
+    }
+    return 0;
+  }
+}

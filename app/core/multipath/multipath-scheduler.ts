@@ -1,0 +1,94 @@
+// The scheduler the session uses: the multipath mode (seed §8.8) chooses which paths are
+// eligible, then a strategy chooses among them.
+//
+//   disable    multipath off: only the primary path (lowest priority value of all paths, ties by
+//              lowest id) carries traffic, and only while it is Active or Standby. No fallback:
+//              a single-path tunnel waits for its path to be re-probed.
+//   aggregate  every Active path is eligible; the strategy spreads traffic over them.
+//   failover   only the highest-priority path that is Active or Standby carries traffic; the
+//              backups carry nothing until it is Failed (or still Probing). Backups are kept
+//              warm by the path manager's 1 s idle probes, so a dead backup is known before it
+//              is needed. A path on Standby (degraded) still counts as up here: failover moves
+//              traffic on failure only, as users of that mode expect.
+//
+// In disable and failover modes one path is eligible, so the strategy does not matter (and
+// redundant does not duplicate): the packet goes there if its window has room.
+
+import type { Millis, PathId } from '../types.ts';
+import { LatencyAwareScheduler } from './latency-aware.ts';
+import type { PathView } from './path-view.ts';
+import { RedundantScheduler } from './redundant.ts';
+import { RoundRobinScheduler } from './round-robin.ts';
+import type { PacketInfo, Scheduler } from './scheduler.ts';
+import { WeightedScheduler } from './weighted.ts';
+
+export type MultipathMode = 'disable' | 'aggregate' | 'failover';
+export type StrategyName = 'round-robin' | 'weighted' | 'latency-aware' | 'redundant';
+
+export interface SchedulerConfig {
+  readonly mode: MultipathMode;
+  readonly strategy: StrategyName;
+  /** `[multipath.policies] interactive_max_rtt_ms`; default 50. */
+  readonly interactiveMaxRttMs?: number;
+  /** `[multipath.policies] bulk_min_bandwidth_mbps`; default 5. */
+  readonly bulkMinBandwidthMbps?: number;
+}
+
+export function createStrategy(config: SchedulerConfig): Scheduler {
+  switch (config.strategy) {
+    case 'round-robin':
+      return new RoundRobinScheduler();
+    case 'weighted':
+      return new WeightedScheduler();
+    case 'latency-aware':
+      return new LatencyAwareScheduler({
+        interactiveMaxRttMs: config.interactiveMaxRttMs ?? 50,
+        bulkMinBandwidthMbps: config.bulkMinBandwidthMbps ?? 5,
+      });
+    case 'redundant':
+      return new RedundantScheduler();
+  }
+}
+
+/** Index of the primary path: lowest priority, then lowest id, among paths accepted by `ok`. */
+export function primaryIndex(paths: readonly PathView[], ok: (p: PathView) => boolean): number {
+  let best = -1;
+  for (let i = 0; i < paths.length; i++) {
+    const p = paths[i] as PathView;
+    if (!ok(p)) continue;
+    const b = paths[best];
+    if (!b || p.priority < b.priority || (p.priority === b.priority && p.id < b.id)) best = i;
+  }
+  return best;
+}
+
+const isUp = (p: PathView): boolean => p.state === 'active' || p.state === 'standby';
+const any = (): boolean => true;
+
+export class MultipathScheduler implements Scheduler {
+  private readonly strategy: Scheduler;
+  /** Reused list of eligible paths (no allocation once it has grown to the path count). */
+  private readonly eligible: PathView[] = [];
+
+  constructor(readonly config: SchedulerConfig) {
+    this.strategy = createStrategy(config);
+  }
+
+  pick(pkt: PacketInfo, paths: readonly PathView[], now: Millis, out: PathId[]): number {
+    const mode = this.config.mode;
+    if (mode !== 'aggregate') {
+      const i = mode === 'failover' ? primaryIndex(paths, isUp) : primaryIndex(paths, any);
+      const p = paths[i];
+      if (!p || !isUp(p) || !p.canSend) return 0;
+      out[0] = p.id;
+      return 1;
+    }
+    const e = this.eligible;
+    e.length = 0;
+    for (let i = 0; i < paths.length; i++) {
+      const p = paths[i] as PathView;
+      if (p.state === 'active') e.push(p);
+    }
+    return e.length === 0 ? 0 : this.strategy.pick(pkt, e, now, out);
+  }
+}

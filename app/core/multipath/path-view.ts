@@ -1,0 +1,40 @@
+// What a scheduler sees of a path: an id and numbers, nothing about sockets or quiche
+// (ARCHITECTURE decision 3). The objects are caller-owned and reused: the path manager writes the
+// metrics into them (`PathManager.writeView`) and the driver sets `canSend` from its congestion
+// window before each scheduling round, so the packet path allocates nothing.
+
+import type { PathId } from '../types.ts';
+import type { PathStateKind } from './path-state.ts';
+
+export interface PathView {
+  readonly id: PathId;
+  readonly state: PathStateKind;
+  /** Configured preference, lower is preferred: the primary path in failover/disable modes. */
+  readonly priority: number;
+  /** Configured weight (`[multipath.weights]`), > 0. */
+  readonly weight: number;
+  /** Smoothed RTT in ms; NaN while unknown. */
+  readonly srttMs: number;
+  /** Capacity estimate in bytes/s; 0 while unknown. */
+  readonly bandwidth: number;
+  /** Windowed loss ratio, 0..1. */
+  readonly lossRatio: number;
+  /** The path's congestion window has room for another packet now. */
+  readonly canSend: boolean;
+}
+
+/** The writable form the owner of the views uses. */
+export type MutablePathView = { -readonly [K in keyof PathView]: PathView[K] };
+
+export function newPathView(id: PathId): MutablePathView {
+  return {
+    id,
+    state: 'probing',
+    priority: 0,
+    weight: 1,
+    srttMs: Number.NaN,
+    bandwidth: 0,
+    lossRatio: 0,
+    canSend: true,
+  };
+}

@@ -1,0 +1,32 @@
+// The scheduler contract (seed §8.4.3): given one packet's class and the paths' views, which
+// path(s) carry it. Schedulers see PathIds and numbers only, so a future draft-multipath QUIC
+// engine can replace one-connection-per-path without touching them (ARCHITECTURE decision 3).
+//
+// Hot path: `pick` allocates nothing. The caller owns a reusable `out` array (length >= 2) and a
+// reusable PacketInfo; `pick` writes the chosen ids into out[0..n) and returns n:
+//   0  nothing usable now: every eligible path's congestion window is full, or no path is
+//      eligible. The caller drops the packet (it is IP: TCP copes) or queues it boundedly and
+//      retries when a window opens.
+//   1  send on out[0].
+//   2  send a copy on out[0] and on out[1] (redundant); the receiver's reorder buffer drops the
+//      second copy by sequence number.
+//
+// Congestion feedback (§8.4.4): no strategy ever returns a path whose `canSend` is false.
+
+import type { FlowId, Millis, PathId } from '../types.ts';
+import type { PathView } from './path-view.ts';
+
+/** Class of one packet, filled in by the flow classifier. Reuse one object per batch. */
+export interface PacketInfo {
+  flowId: FlowId;
+  /** Bytes of the datagram to send. */
+  size: number;
+  /** Latency-sensitive (small, interactive flow: SSH, VoIP, DNS, games). */
+  interactive: boolean;
+  /** Must arrive even at extra cost (control, VoIP in redundant mode). */
+  critical: boolean;
+}
+
+export interface Scheduler {
+  pick(pkt: PacketInfo, paths: readonly PathView[], now: Millis, out: PathId[]): number;
+}

@@ -1,0 +1,83 @@
+// Smooth weighted round-robin (nginx's upstream algorithm), deterministic: over any window the
+// picks match the weights as closely as integers allow and the picks of one path are spread out
+// (weights 2:1 give A B A A B A, not A A B). The seed's sketch draws a random number per packet;
+// determinism makes the shares exact in tests and avoids bursts of one path.
+//
+// Effective weight of a path = configured weight × capacity factor, where the factor is the
+// path's capacity estimate over the best known one among the candidates. A path whose capacity
+// is unknown counts as the best known (optimistic): sending more on it is what measures it,
+// while an unknown path counted as slow would never get the traffic that proves otherwise.
+//
+// Credit is kept per PathId in a small array (PathIds are small integers); paths that cannot
+// send this round neither earn nor spend credit, so they do not come back with a burst.
+
+import type { PathId } from '../types.ts';
+import type { PathView } from './path-view.ts';
+
+/** Smallest capacity factor: a path measured 20× slower than the best still gets a trickle, so
+ *  its estimate keeps being refreshed and a recovery is noticed. */
+const MIN_CAPACITY_FACTOR = 0.05;
+
+export class SmoothWeighted {
+  private credit: number[] = [];
+
+  /** Effective weight of `p` given the best known capacity among the candidates. */
+  static effectiveWeight(p: PathView, bestCapacity: number): number {
+    const factor =
+      p.bandwidth > 0 && bestCapacity > 0 ? Math.max(MIN_CAPACITY_FACTOR, p.bandwidth / bestCapacity) : 1;
+    return Math.max(0, p.weight) * factor;
+  }
+
+  /**
+   * Picks among paths with canSend and bandwidth >= minBandwidth (unknown bandwidth qualifies).
+   * Returns the index into `paths`, or -1 if none can send.
+   */
+  pick(paths: readonly PathView[], minBandwidth = 0): number {
+    let bestCap = 0;
+    for (let i = 0; i < paths.length; i++) {
+      const p = paths[i] as PathView;
+      if (qualifies(p, minBandwidth) && p.bandwidth > bestCap) bestCap = p.bandwidth;
+    }
+    let total = 0;
+    let best = -1;
+    let bestCredit = Number.NEGATIVE_INFINITY;
+    for (let i = 0; i < paths.length; i++) {
+      const p = paths[i] as PathView;
+      if (!p.canSend || !qualifies(p, minBandwidth)) continue;
+      const w = SmoothWeighted.effectiveWeight(p, bestCap);
+      if (w <= 0) continue;
+      const c = (this.credit[p.id] ?? 0) + w;
+      this.credit[p.id] = c;
+      total += w;
+      if (c > bestCredit) {
+        bestCredit = c;
+        best = i;
+      }
+    }
+    if (best >= 0) {
+      const id = (paths[best] as PathView).id;
+      this.credit[id] = (this.credit[id] ?? 0) - total;
+    }
+    return best;
+  }
+
+  /** Forget all credit (e.g. when the path set changes completely). */
+  reset(): void {
+    this.credit = [];
+  }
+
+  /** Credit of one path; for tests. */
+  creditOf(id: PathId): number {
+    return this.credit[id] ?? 0;
+  }
+}
+
+export function qualifies(p: PathView, minBandwidth: number): boolean {
+  return minBandwidth <= 0 || p.bandwidth === 0 || p.bandwidth >= minBandwidth;
+}
+
+/** Does any path qualify for `minBandwidth` (ignoring canSend)? */
+export function anyQualifies(paths: readonly PathView[], minBandwidth: number): boolean {
+  for (let i = 0; i < paths.length; i++) if (qualifies(paths[i] as PathView, minBandwidth)) return true;
+  return false;
+}

@@ -1,0 +1,282 @@
+// The packet engine: TUN ↔ sessions ↔ QUIC ↔ UDP, all in batches, with ONE timer for everything.
+//
+// Per TUN batch:  readBatch → classify → route lookup → session.sendIp (scheduler, header, dgramSend)
+//                 → flush every connection that got data once → sendmmsg per socket.
+// Per UDP batch:  recvmmsg → conn.recvPacket × n → drain DATAGRAMs of the touched connections →
+//                 decapsulate, anti-spoof, reorder → TUN writeBatch (or forward to another peer) →
+//                 flush those connections once (ACKs).
+// Timer:          after every batch the engine asks each connection and each session core for its
+//                 next deadline and arms a single setTimeout at the earliest.
+import { classify, newFlowInfo } from '../../core/flow.ts';
+import { newTransportLocation } from '../../core/ip-packet.ts';
+import { RouteTable } from '../../core/route-table.ts';
+import type { Millis } from '../../core/types.ts';
+import { PacketBatch } from '../io/packet-batch.ts';
+import type { TunPort, UdpPort } from '../io/ports.ts';
+import { PacketPool } from './packet-pool.ts';
+import type { PathLink } from './path-link.ts';
+import type { PeerSession } from './session.ts';
+
+/** Packets per I/O call: large enough to amortise a syscall and a JS↔C crossing, small enough to keep latency. */
+export const BATCH = 64;
+/** Slot size: a 1420-byte tunnel MTU plus headroom, rounded up. */
+export const SLOT = 2048;
+/** Reorder/forward pool: 4096 × 2 KiB = 8 MiB, a fixed ceiling on held packets. */
+export const POOL_SLOTS = 4096;
+/** Batches handled per readiness callback before yielding to other sockets (fairness). */
+const MAX_ROUNDS = 8;
+/** Transport stats feed the path metrics this often. */
+export const STATS_INTERVAL_MS = 250;
+
+export interface EngineCounters {
+  tunRxPackets: number;
+  tunTxPackets: number;
+  tunTxDropped: number;
+  noRouteDrops: number;
+  notIpDrops: number;
+  forwarded: number;
+  loopDrops: number;
+  poolExhausted: number;
+}
+
+/** Something with deadlines the engine must serve (a client peer, the server side). */
+export interface TimedPart {
+  /** Absolute deadline on the engine clock, or null. */
+  nextDeadline(now: Millis): number | null;
+  onTimer(now: Millis): void;
+}
+
+export class Engine {
+  readonly counters: EngineCounters = {
+    tunRxPackets: 0,
+    tunTxPackets: 0,
+    tunTxDropped: 0,
+    noRouteDrops: 0,
+    notIpDrops: 0,
+    forwarded: 0,
+    loopDrops: 0,
+    poolExhausted: 0,
+  };
+  readonly routes = new RouteTable<PeerSession>();
+  readonly sessions = new Set<PeerSession>();
+  readonly pool = new PacketPool(POOL_SLOTS, SLOT);
+  /** One receive batch for every UDP socket: callbacks run one at a time. */
+  readonly rx = new PacketBatch({ capacity: BATCH, slotSize: SLOT });
+  readonly rxViews: Uint8Array[] = [];
+  private readonly tunIn = new PacketBatch({ capacity: BATCH, slotSize: SLOT, headroom: 16 });
+  private readonly tunOut = new PacketBatch({ capacity: BATCH, slotSize: SLOT });
+  private readonly info = newFlowInfo();
+  private readonly loc = newTransportLocation();
+  private readonly dirty: PathLink[] = [];
+  private readonly parts: TimedPart[] = [];
+  private readonly links = new Set<PathLink>();
+  private readonly onTunWritable = (): void => this.flushTun();
+  private timer: NodeJS.Timeout | null = null;
+  private timerAt = Number.POSITIVE_INFINITY;
+  private nextStatsAt = 0;
+  private stopped = false;
+  private readonly epoch = performance.now();
+
+  constructor(readonly tun: TunPort) {
+    for (let i = 0; i < BATCH; i++) this.rxViews.push(this.rx.slab.subarray(i * SLOT, (i + 1) * SLOT));
+    tun.onReadable(() => this.onTunReadable());
+  }
+
+  /** Monotonic milliseconds since the engine started. */
+  now(): Millis {
+    return (performance.now() - this.epoch) as Millis;
+  }
+
+  addPart(p: TimedPart): void {
+    this.parts.push(p);
+  }
+
+  trackLink(link: PathLink): void {
+    this.links.add(link);
+  }
+
+  untrackLink(link: PathLink): void {
+    this.links.delete(link);
+  }
+
+  readonly markDirty = (link: PathLink): void => {
+    if (link.dirty) return;
+    link.dirty = true;
+    this.dirty.push(link);
+  };
+
+  /** Delivery from a session's reorder buffer: to the TUN, or forward to another peer. */
+  readonly deliver = (from: PeerSession, pool: PacketPool, slot: number): void => {
+    const off = pool.offset(slot);
+    const len = pool.lens[slot] as number;
+    const target = this.routes.lookupDestination(pool.slab, len, off);
+    if (target !== undefined && target !== from) {
+      // Routing node (seed §8.5.2): the destination belongs to another peer.
+      if (classify(pool.slab, len, this.info, off, this.loc)) {
+        target.sendIp(pool.slab, off, len, this.info, this.now());
+        this.counters.forwarded++;
+      }
+    } else if (target === from) {
+      this.counters.loopDrops++;
+    } else {
+      if (this.tunOut.count >= this.tunOut.capacity) this.flushTun();
+      const i = this.tunOut.count;
+      if (i < this.tunOut.capacity) {
+        const dst = i * SLOT;
+        pool.slab.copy(this.tunOut.slab, dst, off, off + len);
+        this.tunOut.offsets[i] = dst;
+        this.tunOut.lens[i] = len;
+        this.tunOut.count = i + 1;
+      } else this.counters.tunTxDropped++;
+    }
+    pool.release(slot);
+  };
+
+  private onTunReadable(): void {
+    if (this.stopped) return;
+    const now = this.now();
+    for (const s of this.sessions) s.refreshViews(now);
+    const b = this.tunIn;
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      const n = this.tun.readBatch(b);
+      this.counters.tunRxPackets += n;
+      for (let i = 0; i < n; i++) {
+        const off = b.offsets[i] as number;
+        const len = b.lens[i] as number;
+        if (!classify(b.slab, len, this.info, off, this.loc)) {
+          this.counters.notIpDrops++;
+          continue;
+        }
+        const s = this.routes.lookupDestination(b.slab, len, off);
+        if (s === undefined) {
+          this.counters.noRouteDrops++;
+          continue;
+        }
+        s.sendIp(b.slab, off, len, this.info, now);
+      }
+      this.flushDirty();
+      if (n < b.capacity) break;
+    }
+    this.arm();
+  }
+
+  /**
+   * Reads every pending datagram of a socket into `rx` and hands each to `onPacket`; then the
+   * caller's `after` drains DATAGRAMs and flushes. Used by client paths and the listener alike.
+   */
+  pumpUdp(port: UdpPort, onPacket: (view: Uint8Array, len: number, ip: number, udpPort: number) => void, after: (now: Millis) => void): void {
+    if (this.stopped || port.closed) return;
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      let n = 0;
+      try {
+        n = port.recvBatch(this.rx);
+      } catch {
+        return;
+      }
+      for (let i = 0; i < n; i++) onPacket(this.rxViews[i] as Uint8Array, this.rx.lens[i] as number, this.rx.ipOf(i), this.rx.portOf(i));
+      if (n < this.rx.capacity) break;
+    }
+    const now = this.now();
+    after(now);
+    this.flushDirty();
+    this.flushTun();
+    this.arm();
+  }
+
+  /** Flushes every connection that has work, once, then sends each socket's batch. */
+  flushDirty(): void {
+    // Flushing may run control handlers that queue replies (and mark links dirty again): loop, bounded.
+    for (let pass = 0; pass < 4 && this.dirty.length > 0; pass++) {
+      const list = this.dirty.splice(0, this.dirty.length);
+      const senders = new Set<PathLink['sender']>();
+      for (const link of list) {
+        link.dirty = false;
+        if (!link.closed) link.conn.flush(link.sender);
+        senders.add(link.sender);
+      }
+      for (const s of senders) s.send();
+    }
+  }
+
+  flushTun(): void {
+    const out = this.tunOut;
+    if (out.count === 0) return;
+    let done = 0;
+    try {
+      done = this.tun.writeBatch(out, 0);
+    } catch {
+      done = 0;
+    }
+    this.counters.tunTxPackets += done;
+    this.counters.tunTxDropped += out.count - done;
+    out.count = 0;
+  }
+
+  /** Arms the single timer at the earliest deadline of every connection, session and part. */
+  arm(): void {
+    if (this.stopped) return;
+    const now = this.now();
+    let at = this.nextStatsAt;
+    for (const link of this.links) {
+      const t = link.conn.timeoutMs();
+      if (t !== null && now + t < at) at = now + t;
+    }
+    for (const s of this.sessions) {
+      const t = s.pollTimeout();
+      if (t !== null && t < at) at = t;
+    }
+    for (const p of this.parts) {
+      const t = p.nextDeadline(now);
+      if (t !== null && t < at) at = t;
+    }
+    if (this.timer !== null && at >= this.timerAt - 0.5) return;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = setTimeout(() => this.onTimer(), Math.max(0, Math.ceil(at - now)));
+  }
+
+  private onTimer(): void {
+    this.timer = null;
+    this.timerAt = Number.POSITIVE_INFINITY;
+    if (this.stopped) return;
+    const now = this.now();
+    for (const link of this.links) {
+      const t = link.conn.timeoutMs();
+      if (t !== null && t <= 0) {
+        link.conn.onTimeout();
+        this.markDirty(link);
+      }
+    }
+    if (now >= this.nextStatsAt) {
+      this.nextStatsAt = now + STATS_INTERVAL_MS;
+      for (const s of this.sessions) s.sampleTransport(now);
+    }
+    for (const p of this.parts) {
+      const t = p.nextDeadline(now);
+      if (t !== null && t <= now) p.onTimer(now);
+    }
+    for (const s of this.sessions) s.handleTimeout(now, this.onPathState);
+    this.flushDirty();
+    this.flushTun();
+    this.arm();
+  }
+
+  /** Path state changes go to whoever reports status (set by the helper). */
+  onPathState: (id: number, state: string) => void = () => {};
+
+  get linkCount(): number {
+    return this.links.size;
+  }
+
+  allLinks(): IterableIterator<PathLink> {
+    return this.links.values();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.tun.onReadable(null);
+    this.tun.onWritable(null);
+    void this.onTunWritable;
+  }
+}

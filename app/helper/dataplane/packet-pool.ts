@@ -1,0 +1,45 @@
+// Fixed pool of packet slots for packets that must outlive one batch: those the reorder buffer
+// holds. Allocated once; alloc() returns -1 when empty, which the caller treats as overload (it
+// delivers the packet at once instead of holding it). Slots keep HEADROOM free bytes in front of
+// the packet so a forwarded packet can get its encapsulation header in place.
+export const POOL_HEADROOM = 16;
+
+export class PacketPool {
+  readonly slab: Buffer;
+  readonly lens: Uint32Array;
+  private readonly free: Int32Array;
+  private freeTop: number;
+
+  constructor(
+    readonly capacity: number,
+    readonly slotSize: number,
+  ) {
+    this.slab = Buffer.allocUnsafeSlow(capacity * slotSize);
+    this.lens = new Uint32Array(capacity);
+    this.free = new Int32Array(capacity);
+    for (let i = 0; i < capacity; i++) this.free[i] = capacity - 1 - i;
+    this.freeTop = capacity;
+  }
+
+  get available(): number {
+    return this.freeTop;
+  }
+
+  /** Offset of slot i's packet bytes in the slab. */
+  offset(i: number): number {
+    return i * this.slotSize + POOL_HEADROOM;
+  }
+
+  /** Copies buf[off, off+len) into a free slot; returns the slot or -1 (empty pool, or too big). */
+  store(buf: Uint8Array, off: number, len: number): number {
+    if (this.freeTop === 0 || len > this.slotSize - POOL_HEADROOM) return -1;
+    const i = this.free[--this.freeTop] as number;
+    this.slab.set(buf.subarray(off, off + len), this.offset(i));
+    this.lens[i] = len;
+    return i;
+  }
+
+  release(i: number): void {
+    this.free[this.freeTop++] = i;
+  }
+}

@@ -1,0 +1,46 @@
+// One path of a session: one QUIC connection over one interface (ARCHITECTURE decision 3).
+// A client path owns its UDP socket (bound to its interface); a server path shares the
+// listener's socket. Either way it reaches the wire through a UdpSender.
+import { ControlFrameReader, encodeControlFrame } from '../../core/control-frame.ts';
+import type { ControlMessage, PathKind } from '../../core/control-messages.ts';
+import type { PathId } from '../../core/types.ts';
+import type { UdpPort } from '../io/ports.ts';
+import type { QuicConn } from '../quic/conn.ts';
+import type { HostPort } from '../quic/types.ts';
+import type { UdpSender } from './udp-sender.ts';
+
+export interface PathCounters {
+  txPackets: number;
+  txBytes: number;
+  rxPackets: number;
+  rxBytes: number;
+  /** Datagrams refused by QUIC (send queue full): congestion drops. */
+  txRefused: number;
+}
+
+export class PathLink {
+  /** Set when the hello/helloAck exchange bound this path to a session. */
+  pathId: PathId | null = null;
+  readonly reader = new ControlFrameReader();
+  readonly counters: PathCounters = { txPackets: 0, txBytes: 0, rxPackets: 0, rxBytes: 0, txRefused: 0 };
+  /** Queued for a flush at the end of the current batch. */
+  dirty = false;
+  /** Last quiche lost/sent counters read, for deltas. */
+  closed = false;
+
+  constructor(
+    readonly conn: QuicConn,
+    readonly sender: UdpSender,
+    readonly iface: string,
+    readonly kind: PathKind,
+    /** Our address on this path and the peer's, as quiche sees them. */
+    readonly local: HostPort,
+    public remote: HostPort,
+    /** The socket this path owns (client side); null when it shares the listener's. */
+    readonly ownPort: UdpPort | null,
+  ) {}
+
+  sendControl(msg: ControlMessage): boolean {
+    return this.conn.sendControl(encodeControlFrame(msg));
+  }
+}

@@ -1,0 +1,196 @@
+// The accepting side (the gateway): one UDP socket on the listen address, a QuicListener that
+// answers nobody it cannot authenticate, and the session registry that binds each verified
+// connection to its peer's session by the hello's token (ARCHITECTURE decision 3).
+import { randomBytes } from 'node:crypto';
+import { CloseCode, CONTROL_PROTOCOL_VERSIONS, chooseVersion, type ControlMessage } from '../../core/control-messages.ts';
+import { SessionRegistry, TOKEN_LEN } from '../../core/session-registry.ts';
+import type { Millis, NodeId } from '../../core/types.ts';
+import { PacketBatch } from '../io/packet-batch.ts';
+import type { UdpPort } from '../io/ports.ts';
+import { u32ToIpv4 } from '../io/ipv4.ts';
+import type { QuicConn } from '../quic/conn.ts';
+import { QuicListener } from '../quic/listener.ts';
+import type { HostPort, QuicIdentity, QuicTuning } from '../quic/types.ts';
+import { readControl } from './control-link.ts';
+import { BATCH, type Engine, SLOT, type TimedPart } from './engine.ts';
+import { PathLink } from './path-link.ts';
+import type { PeerSession } from './session.ts';
+import { UdpSender } from './udp-sender.ts';
+
+/** Source addresses cached as HostPort objects (quiche wants objects); cleared past this size. */
+const MAX_ADDR_CACHE = 4096;
+/** A verified connection that sends no hello within this long is closed. */
+const HELLO_TIMEOUT_MS = 5000;
+
+export interface ServerLog {
+  info(msg: string): void;
+  warn(msg: string): void;
+}
+
+export interface ServerOptions {
+  port: UdpPort;
+  listen: HostPort;
+  identity: QuicIdentity;
+  tuning: QuicTuning;
+  mtu: number;
+  sessionFor: (peer: NodeId) => PeerSession | undefined;
+  log: ServerLog;
+}
+
+export class ServerSide implements TimedPart {
+  readonly listener: QuicListener;
+  readonly registry = new SessionRegistry();
+  private readonly sender: UdpSender;
+  private readonly addrCache = new Map<number, HostPort>();
+  private readonly unbound = new Map<PathLink, number>();
+  private readonly tokenOf = new Map<PeerSession, string>();
+  private readonly links = new Set<PathLink>();
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly opts: ServerOptions,
+  ) {
+    this.sender = new UdpSender(opts.port, new PacketBatch({ capacity: BATCH, slotSize: SLOT }));
+    this.listener = new QuicListener({
+      ...opts.tuning,
+      identity: opts.identity,
+      authorize: (id) => opts.sessionFor(id) !== undefined,
+      onConnection: (conn, peer) => this.onConnection(conn, peer),
+    });
+    const to = opts.listen;
+    opts.port.onReadable(() =>
+      engine.pumpUdp(
+        opts.port,
+        (view, len, ip, port) => {
+          this.listener.handlePacket(view, len, this.hostPort(ip, port), to, engine.now());
+        },
+        (now) => this.afterInput(now),
+      ),
+    );
+  }
+
+  private hostPort(ip: number, port: number): HostPort {
+    const key = ip * 65536 + port;
+    let hp = this.addrCache.get(key);
+    if (!hp) {
+      if (this.addrCache.size >= MAX_ADDR_CACHE) this.addrCache.clear();
+      hp = { host: u32ToIpv4(ip), port };
+      this.addrCache.set(key, hp);
+    }
+    return hp;
+  }
+
+  private afterInput(now: Millis): void {
+    for (const link of this.links) {
+      if (link.pathId === null) continue;
+      const s = this.opts.sessionFor(link.conn.peerNodeId as NodeId);
+      if (s) link.conn.recvDatagrams((buf, len) => s.onDatagram(link, buf, len, now));
+    }
+    // Retries, handshakes and ACKs of every connection leave in one batch.
+    this.listener.flush(this.sender);
+    this.sender.send();
+  }
+
+  private onConnection(conn: QuicConn, peer: NodeId): void {
+    const link = new PathLink(conn, this.sender, '', 'other', this.opts.listen, { host: '', port: 0 }, null);
+    this.links.add(link);
+    this.engine.trackLink(link);
+    this.unbound.set(link, this.engine.now());
+    conn.setHandlers({
+      onControl: (chunk) =>
+        readControl(
+          link,
+          chunk,
+          (m) => this.onControl(link, peer, m),
+          (why) => this.opts.log.warn(`peer ${peer}: bad control frame: ${why}`),
+        ),
+      onClosed: () => this.onClosed(link, peer),
+    });
+  }
+
+  private onControl(link: PathLink, peer: NodeId, msg: ControlMessage): void {
+    const now = this.engine.now();
+    const session = this.opts.sessionFor(peer);
+    if (!session) return;
+    if (msg.type !== 'hello') {
+      if (link.pathId !== null) session.onControl(link, msg, now);
+      return;
+    }
+    if (link.pathId !== null) return;
+    const version = chooseVersion(CONTROL_PROTOCOL_VERSIONS, msg.protocolVersions);
+    if (version === undefined) return this.refuse(link, CloseCode.versionMismatch, 'no common control protocol version');
+    const r = this.registry.join(peer, msg.sessionToken, randomBytes(TOKEN_LEN), now);
+    if (!r.ok) return this.refuse(link, CloseCode.protocolError, r.reason);
+    if (r.created) {
+      // The peer started a new session (it restarted): its old paths belong to the old one.
+      for (const old of [...session.paths.values()]) old.conn.close(0, 'superseded by a new session');
+      this.tokenOf.set(session, r.session.token);
+    }
+    Object.assign(link, { iface: msg.pathInfo?.interface ?? '?', kind: msg.pathInfo?.kind ?? 'other' });
+    link.pathId = r.pathId;
+    this.unbound.delete(link);
+    session.addPath(link, now);
+    link.sendControl({
+      type: 'helloAck',
+      chosenVersion: version,
+      sessionToken: Buffer.from(r.session.token, 'hex'),
+      pathId: r.pathId,
+      mtu: Math.min(this.opts.mtu, msg.mtu),
+      features: ['dgram-v1'],
+    });
+    this.engine.markDirty(link);
+    session.pumpEvents(now, this.engine.onPathState);
+    this.opts.log.info(`peer ${peer}: path ${link.iface} (${msg.pathInfo?.kind ?? '?'}) joined, path id ${r.pathId}`);
+  }
+
+  private refuse(link: PathLink, code: number, reason: string): void {
+    link.sendControl({ type: 'close', code, reason });
+    link.conn.close(code, reason);
+    this.engine.markDirty(link);
+    this.opts.log.warn(`refused a path: ${reason}`);
+  }
+
+  private onClosed(link: PathLink, peer: NodeId): void {
+    if (link.closed) return;
+    link.closed = true;
+    const now = this.engine.now();
+    this.links.delete(link);
+    this.unbound.delete(link);
+    this.engine.untrackLink(link);
+    const session = this.opts.sessionFor(peer);
+    if (session && link.pathId !== null) {
+      session.removePath(link, now);
+      const token = this.tokenOf.get(session);
+      if (token) this.registry.leave(token, link.pathId, now);
+    }
+  }
+
+  nextDeadline(now: Millis): number | null {
+    const t = this.listener.timeoutMs();
+    let at = t === null ? null : now + t;
+    for (const since of this.unbound.values()) {
+      const d = since + HELLO_TIMEOUT_MS;
+      if (at === null || d < at) at = d;
+    }
+    return at;
+  }
+
+  onTimer(now: Millis): void {
+    this.listener.onTimeout(now);
+    for (const [link, since] of this.unbound) {
+      if (now - since >= HELLO_TIMEOUT_MS) {
+        this.unbound.delete(link);
+        link.conn.close(CloseCode.protocolError, 'no hello');
+      }
+    }
+    this.registry.expire(now);
+    this.listener.flush(this.sender);
+    this.sender.send();
+  }
+
+  close(): void {
+    this.listener.close(0, 'helper stopping');
+    this.listener.flush(this.sender);
+    this.sender.send();
+  }
+}

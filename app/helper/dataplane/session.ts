@@ -1,0 +1,283 @@
+// A session with one peer: every path to it, the multipath core that chooses among them, and the
+// receive side (anti-spoofing, reorder, dedup). The same class serves both ends of the tunnel;
+// only who creates paths differs (client.ts dials, server.ts accepts).
+//
+// Send: sendIp() is called once per TUN packet with the packet at `off` in a buffer that has at
+// least HEADER_LEN bytes of headroom before it; the header is written in place and the scheduler's
+// path(s) get the datagram. Receive: onDatagram() is called once per QUIC DATAGRAM; released
+// packets go to `deliver` (the engine's TUN batch or a forward to another session).
+import type { Cidr } from '../../core/cidr.ts';
+import type { ControlMessage } from '../../core/control-messages.ts';
+import {
+  DecodeError,
+  decodeHeaderInto,
+  encodeHeaderBefore,
+  FLAG_HAS_FLOW_ID,
+  FLAG_HAS_SEQ,
+  FLAG_INTERACTIVE,
+  FLAG_REDUNDANT,
+  HEADER_LEN,
+  newDecodedHeader,
+} from '../../core/encap.ts';
+import type { FlowInfo } from '../../core/flow.ts';
+import {
+  MultipathScheduler,
+  type MutablePathView,
+  newPathView,
+  type PacketInfo,
+  PathManager,
+  type PathStateKind,
+  ReorderBuffer,
+  type SchedulerConfig,
+} from '../../core/multipath/index.ts';
+import { RouteTable } from '../../core/route-table.ts';
+import type { Millis, NodeId, PathId } from '../../core/types.ts';
+import type { PacketPool } from './packet-pool.ts';
+import type { PathLink } from './path-link.ts';
+
+export interface SessionCounters {
+  txPackets: number;
+  rxPackets: number;
+  /** No path could take the packet (all failed, or every window full). */
+  noPathDrops: number;
+  /** Inner source address not in the peer's allowed prefixes (cryptokey routing, SECURITY P6). */
+  spoofDrops: number;
+  /** Datagrams whose encapsulation header did not decode. */
+  badHeaderDrops: number;
+  /** Redundant copies sent beyond the first. */
+  redundantCopies: number;
+}
+
+/** Reorder hold time floor: covers scheduling jitter between two equal paths. */
+const MIN_HOLD_MS = 5;
+/** Extra hold beyond the RTT spread of the paths, for jitter. */
+const HOLD_MARGIN_MS = 10;
+/** Upper bound: past this, a gap is a loss, and TCP recovers it faster than we would by waiting. */
+const MAX_HOLD_MS = 300;
+
+export type Deliver = (from: PeerSession, pool: PacketPool, slot: number) => void;
+
+export class PeerSession {
+  readonly counters: SessionCounters = {
+    txPackets: 0,
+    rxPackets: 0,
+    noPathDrops: 0,
+    spoofDrops: 0,
+    badHeaderDrops: 0,
+    redundantCopies: 0,
+  };
+  readonly paths = new Map<PathId, PathLink>();
+  readonly manager = new PathManager();
+  scheduler: MultipathScheduler;
+  readonly reorder = new ReorderBuffer<number>(256, 50, 16384);
+  /** Session token (hex) once the first path is bound. */
+  token: Uint8Array | null = null;
+  private readonly allowed = new RouteTable<true>();
+  private readonly views: MutablePathView[] = [];
+  private readonly picked: PathId[] = [0 as PathId, 0 as PathId, 0 as PathId, 0 as PathId];
+  private readonly pkt: PacketInfo = { flowId: 0 as PacketInfo['flowId'], size: 0, interactive: false, critical: false };
+  private readonly hdr = newDecodedHeader();
+  private readonly encHdr = { flags: 0, flowId: 0, seq: 0 };
+  private seq = 0;
+  private nextLocalPathId = 0;
+
+  constructor(
+    readonly nodeId: NodeId,
+    allowedIps: readonly Cidr[],
+    schedulerConfig: SchedulerConfig,
+    private readonly pool: PacketPool,
+    private readonly deliver: Deliver,
+    private readonly markDirty: (link: PathLink) => void,
+    /** Per-interface config weight (seed §8.8.3 [multipath.weights]). */
+    private readonly weightOf: (iface: string) => number,
+    /** Lower = preferred (primary in failover mode): the configured interface order. */
+    private readonly priorityOf: (iface: string) => number,
+  ) {
+    for (const c of allowedIps) this.allowed.add(c, true);
+    this.scheduler = new MultipathScheduler(schedulerConfig);
+  }
+
+  setScheduler(config: SchedulerConfig): void {
+    this.scheduler = new MultipathScheduler(config);
+  }
+
+  /** Binds an established, hello-verified path to this session. */
+  addPath(link: PathLink, now: Millis): PathId {
+    const id = (link.pathId ?? this.nextLocalPathId++) as PathId;
+    link.pathId = id;
+    this.paths.set(id, link);
+    this.manager.addPath(id, { priority: this.priorityOf(link.iface), weight: this.weightOf(link.iface) }, now);
+    this.views.push(newPathView(id));
+    this.refreshViews(now);
+    return id;
+  }
+
+  /** Local id to give the next path (server side assigns it in helloAck; client mirrors it). */
+  allocatePathId(): PathId {
+    return this.nextLocalPathId++ as PathId;
+  }
+
+  removePath(link: PathLink, now: Millis): void {
+    const id = link.pathId;
+    if (id === null || this.paths.get(id) !== link) return;
+    this.paths.delete(id);
+    this.manager.removePath(id, now);
+    const i = this.views.findIndex((v) => v.id === id);
+    if (i >= 0) this.views.splice(i, 1);
+    this.updateReorderMode();
+  }
+
+  /** Pulls path state and metrics into the scheduler's views; once per batch, not per packet. */
+  refreshViews(now: Millis): void {
+    for (const v of this.views) {
+      this.manager.writeView(v, now);
+      const link = this.paths.get(v.id);
+      v.canSend = link !== undefined && link.conn.canSend();
+    }
+    this.updateReorderMode();
+  }
+
+  stateOf(id: PathId): PathStateKind | undefined {
+    return this.manager.state(id)?.kind;
+  }
+
+  /**
+   * Sends one IP packet: buf[off, off+len) with HEADER_LEN bytes of headroom before `off`.
+   * Returns the number of paths it went out on (0 = dropped, counted).
+   */
+  sendIp(buf: Uint8Array, off: number, len: number, info: FlowInfo, now: Millis): number {
+    const pkt = this.pkt;
+    pkt.flowId = info.flowId;
+    pkt.size = len + HEADER_LEN;
+    pkt.interactive = info.interactive;
+    pkt.critical = info.interactive;
+    const n = this.scheduler.pick(pkt, this.views, now, this.picked);
+    if (n === 0) {
+      this.counters.noPathDrops++;
+      return 0;
+    }
+    const h = this.encHdr;
+    h.flags = FLAG_HAS_FLOW_ID | FLAG_HAS_SEQ | (info.interactive ? FLAG_INTERACTIVE : 0) | (n > 1 ? FLAG_REDUNDANT : 0);
+    h.flowId = info.flowId;
+    h.seq = this.seq;
+    this.seq = (this.seq + 1) >>> 0;
+    const start = encodeHeaderBefore(buf, off, h);
+    const total = off + len - start;
+    let sent = 0;
+    for (let i = 0; i < n; i++) {
+      const link = this.paths.get(this.picked[i] as PathId);
+      if (!link) continue;
+      if (link.conn.sendDatagram(buf, start, total)) {
+        link.counters.txPackets++;
+        link.counters.txBytes += total;
+        sent++;
+        if (!link.dirty) this.markDirty(link);
+      } else {
+        link.counters.txRefused++;
+        // The window is full: stop choosing this path until the next refresh.
+        const v = this.views.find((x) => x.id === link.pathId);
+        if (v) v.canSend = false;
+      }
+    }
+    if (sent === 0) this.counters.noPathDrops++;
+    else {
+      this.counters.txPackets++;
+      this.counters.redundantCopies += sent - 1;
+    }
+    return sent;
+  }
+
+  /** One received DATAGRAM (buf is reused by the caller after return). */
+  onDatagram(link: PathLink, buf: Uint8Array, len: number, now: Millis): void {
+    link.counters.rxPackets++;
+    link.counters.rxBytes += len;
+    const h = this.hdr;
+    if (decodeHeaderInto(buf, len, h) !== DecodeError.ok) {
+      this.counters.badHeaderDrops++;
+      return;
+    }
+    if (this.allowed.lookupSource(buf, h.payloadLength, h.payloadOffset) !== true) {
+      this.counters.spoofDrops++;
+      return;
+    }
+    this.counters.rxPackets++;
+    const slot = this.pool.store(buf, h.payloadOffset, h.payloadLength);
+    if (slot < 0) return; // pool exhausted: overload drop (counted by the engine via pool stats)
+    this.reorder.push(h.seq, slot, now, (h.flags & FLAG_HAS_SEQ) === 0);
+    this.drainReorder(now);
+  }
+
+  drainReorder(now: Millis): void {
+    for (let s = this.reorder.poll(now); s !== undefined; s = this.reorder.poll(now)) this.deliver(this, this.pool, s);
+  }
+
+  /** Earliest deadline of this session's core (path manager, reorder buffer). */
+  pollTimeout(): Millis | null {
+    const a = this.manager.pollTimeout();
+    const b = this.reorder.pollTimeout();
+    if (a === null) return b;
+    if (b === null) return a;
+    return (a < b ? a : b) as Millis;
+  }
+
+  /** Runs timers and turns path-manager events into probes; returns state changes for reporting. */
+  handleTimeout(now: Millis, onStateChange: (id: PathId, state: PathStateKind) => void): void {
+    this.manager.handleTimeout(now);
+    this.pumpEvents(now, onStateChange);
+    this.drainReorder(now);
+  }
+
+  pumpEvents(now: Millis, onStateChange: (id: PathId, state: PathStateKind) => void): void {
+    for (let e = this.manager.pollEvent(); e !== undefined; e = this.manager.pollEvent()) {
+      if (e.type === 'send-probe') {
+        const link = this.paths.get(e.pathId);
+        if (link?.sendControl({ type: 'keepalive', seq: e.seq, sentAt: Math.round(now * 1000) / 1000 })) {
+          this.manager.handleProbeSent(e.pathId, e.seq, now);
+          // The PING makes the keepalive leave even when the control stream is blocked.
+          link.conn.sendAckEliciting();
+          if (!link.dirty) this.markDirty(link);
+        }
+      } else {
+        onStateChange(e.pathId, e.state.kind);
+      }
+    }
+    this.refreshViews(now);
+  }
+
+  /** Control messages every path handles the same way on both ends. */
+  onControl(link: PathLink, msg: ControlMessage, now: Millis): void {
+    if (link.pathId === null) return;
+    if (msg.type === 'keepalive') {
+      link.sendControl({ type: 'keepaliveAck', seq: msg.seq, echoSentAt: msg.sentAt });
+      if (!link.dirty) this.markDirty(link);
+    } else if (msg.type === 'keepaliveAck') {
+      this.manager.handleProbeAck(link.pathId, msg.seq, now);
+    }
+  }
+
+  /** Feeds quiche's transport stats of every path into the metrics (a few times a second). */
+  sampleTransport(now: Millis): void {
+    for (const [id, link] of this.paths) {
+      const s = link.conn.stats();
+      this.manager.handleStats(id, { rttMs: s.rttMs, cwnd: s.cwnd, lost: s.lost, sent: s.sent, deliveryRate: s.deliveryRate }, now);
+    }
+  }
+
+  /** With one usable path nothing reorders beyond QUIC itself: deliver at once (still dedup). */
+  private updateReorderMode(): void {
+    let usable = 0;
+    let minRtt = Number.POSITIVE_INFINITY;
+    let maxRtt = 0;
+    for (const v of this.views) {
+      if (v.state !== 'active') continue;
+      usable++;
+      if (Number.isFinite(v.srttMs)) {
+        if (v.srttMs < minRtt) minRtt = v.srttMs;
+        if (v.srttMs > maxRtt) maxRtt = v.srttMs;
+      }
+    }
+    this.reorder.setBypass(usable <= 1);
+    const spread = Number.isFinite(minRtt) ? maxRtt - minRtt : 0;
+    this.reorder.setHoldTime(Math.min(MAX_HOLD_MS, Math.max(MIN_HOLD_MS, spread / 2 + HOLD_MARGIN_MS)));
+  }
+}

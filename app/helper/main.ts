@@ -1,0 +1,150 @@
+// quicether-helper: the privileged process. Loads the TOML config, loads (or creates) the node's
+// identity, creates and addresses the TUN device, installs routes for the peers' prefixes, starts
+// the data plane and the control socket, and runs until SIGINT/SIGTERM.
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import { cidrContains, formatCidr, parseCidr } from '../core/cidr.ts';
+import type { NodeId } from '../core/types.ts';
+import { applyCliOverrides, type Config, loadConfig } from './config/index.ts';
+import { ControlServer } from './control/server.ts';
+import { generateIdentity, loadIdentity, saveIdentity } from './identity/index.ts';
+import { peerCredentialsOf } from './io/peer-cred.ts';
+import { openTunPort } from './io/native-tun.ts';
+import { openUdpPort } from './io/open-udp.ts';
+import { createLog, type Log } from './logger.ts';
+import { QuicEtherNode } from './node.ts';
+import { addTunRoute, routeDevice } from './system/ip.ts';
+
+export const DEFAULT_CONFIG_PATH = '/etc/quicether/config.toml';
+const DEFAULT_SOCKET = '/run/quicether/helper.sock';
+
+export interface StartOptions {
+  configPath?: string;
+  interfaces?: string[];
+  multipath?: string;
+  socketPath?: string;
+  /** Resolves once the node runs (tests and the lab wait on it). */
+  onReady?: (node: QuicEtherNode) => void;
+  /** Stops the helper when aborted (instead of a signal). */
+  signal?: AbortSignal;
+}
+
+export class HelperStartError extends Error {
+  readonly code = 'HELPER_START_FAILED';
+}
+
+async function loadOrCreateIdentity(cfg: Config, log: Log): Promise<{ nodeId: NodeId; keyPem: string; certPem: string }> {
+  const dir = cfg.node.identityDir;
+  const loaded = await loadIdentity(dir);
+  if (loaded.ok) return loaded.value;
+  log.warn(`no usable identity in ${dir} (${loaded.error}); creating one`);
+  const id = await generateIdentity();
+  await saveIdentity(dir, id);
+  log.info(`new identity ${id.nodeId} saved in ${dir}`);
+  return id;
+}
+
+async function resolveEndpoints(cfg: Config): Promise<Map<NodeId, { host: string; port: number }>> {
+  const out = new Map<NodeId, { host: string; port: number }>();
+  for (const p of cfg.peers) {
+    if (!p.endpoint) continue;
+    let host = p.endpoint.host;
+    if (!isIP(host)) host = (await lookup(host, { family: 4 })).address;
+    out.set(p.nodeId, { host, port: p.endpoint.port });
+  }
+  return out;
+}
+
+/**
+ * Routing-loop guard (SECURITY.md L7): a peer endpoint inside a prefix we route into the tunnel
+ * would send the tunnel's own packets into itself. Refuse to start instead of melting down.
+ */
+function checkRoutingLoop(cfg: Config, endpoints: Map<NodeId, { host: string }>): void {
+  for (const [id, ep] of endpoints) {
+    const addr = parseCidr(`${ep.host}/32`);
+    if (!addr.ok) continue;
+    for (const peer of cfg.peers) {
+      for (const prefix of peer.allowedIps) {
+        if (cidrContains(prefix, addr.value)) {
+          throw new HelperStartError(
+            `routing loop: peer ${id}'s endpoint ${ep.host} lies inside ${formatCidr(prefix)}, which is routed into the tunnel. Remove it from allowed_ips or use another endpoint.`,
+          );
+        }
+      }
+    }
+  }
+}
+
+export async function runHelper(opts: StartOptions = {}): Promise<void> {
+  const log = createLog('helper');
+  let cfg = await loadConfig(opts.configPath ?? DEFAULT_CONFIG_PATH);
+  cfg = applyCliOverrides(cfg, {
+    ...(opts.interfaces ? { interfaces: opts.interfaces } : {}),
+    ...(opts.multipath ? { multipath: opts.multipath } : {}),
+  });
+  if (!cfg.tunnel.address) throw new HelperStartError(`${cfg.source}: tunnel.address: required (e.g. address = "198.19.0.2/24")`);
+  if (cfg.tunnel.address.family !== 4) throw new HelperStartError(`${cfg.source}: tunnel.address: only IPv4 tunnel addresses are supported so far`);
+
+  const identity = await loadOrCreateIdentity(cfg, log);
+  const endpoints = await resolveEndpoints(cfg);
+  checkRoutingLoop(cfg, endpoints);
+
+  const addr = formatCidr(cfg.tunnel.address).split('/')[0] as string;
+  const tunOpened = openTunPort({ name: cfg.tunnel.name, mtu: cfg.tunnel.mtu, address: addr, prefixLength: cfg.tunnel.address.prefixLen, up: true });
+  if (!tunOpened.ok) throw new HelperStartError(`cannot create TUN device ${cfg.tunnel.name}: ${tunOpened.error.message}`);
+  const tun = tunOpened.port;
+  let listenPort = null;
+  let node: QuicEtherNode | null = null;
+  let control: ControlServer | null = null;
+  try {
+    for (const peer of cfg.peers) for (const prefix of peer.allowedIps) await addTunRoute(formatCidr(prefix), tun.name);
+    // Second line of defence: the kernel must not route any endpoint into the tunnel either.
+    for (const [id, ep] of endpoints) {
+      const dev = await routeDevice(ep.host);
+      if (dev === tun.name) throw new HelperStartError(`routing loop: the kernel routes peer ${id}'s endpoint ${ep.host} into ${tun.name}`);
+    }
+    if (cfg.node.listen) {
+      const opened = await openUdpPort({ address: cfg.node.listen.host, port: cfg.node.listen.port, recvBufferSize: 4 << 20, sendBufferSize: 4 << 20 });
+      listenPort = opened.port;
+      if (opened.fallbackReason) log.warn(`listen socket: ${opened.fallbackReason}`);
+    }
+    node = new QuicEtherNode({ config: cfg, nodeId: identity.nodeId, identity, tun, listenPort, endpoints, log });
+    await node.start();
+    // An explicit --socket / QUICETHER_SOCKET wins; otherwise the config's [control] socket.
+    const socketPath = opts.socketPath && opts.socketPath !== DEFAULT_SOCKET ? opts.socketPath : cfg.control.socket;
+    const ctlLog = log.child('control');
+    control = await ControlServer.listen({
+      helper: node,
+      socketPath,
+      socketGroup: cfg.control.group ?? null,
+      ...(cfg.control.group ? { adminGroup: cfg.control.group } : {}),
+      peerCredentials: (s) => peerCredentialsOf(s),
+      log: { info: (m) => ctlLog.info(m), warn: (m) => ctlLog.warn(m) },
+    });
+    log.info(
+      `running: node ${identity.nodeId}, ${tun.name} ${formatCidr(cfg.tunnel.address)} mtu ${cfg.tunnel.mtu}, ` +
+        `${cfg.peers.length} peer(s), mode ${cfg.multipath.mode}, control socket ${control.socketPath}`,
+    );
+    opts.onReady?.(node);
+    await waitForStop(opts.signal);
+    log.info('stopping');
+  } finally {
+    await control?.close().catch(() => undefined);
+    await node?.stop();
+    listenPort?.close();
+    tun.close();
+  }
+}
+
+function waitForStop(signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      process.off('SIGINT', done);
+      process.off('SIGTERM', done);
+      resolve();
+    };
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

@@ -1,0 +1,280 @@
+// A running QuicEther node: the TUN device, one session per configured peer, the dialing side for
+// peers with an endpoint, the accepting side when the config listens, and the interface monitor.
+// It implements HelperApi, the control socket's view of the helper.
+import type { InterfaceChange, InterfaceInfo as NetIface } from '../core/netmon/delta.ts';
+import type { SchedulerConfig, StrategyName } from '../core/multipath/index.ts';
+import type { Millis, NodeId } from '../core/types.ts';
+import { formatCidr } from '../core/cidr.ts';
+import type { InterfaceInfo, Mode, PeerInfo, SchedulerName, StatsSample, Status } from '../protocol/schema.ts';
+import { ControlError } from '../protocol/errors.ts';
+import type { Config } from './config/index.ts';
+import type { HelperApi } from './control/helper-api.ts';
+import { ClientPeer } from './dataplane/client.ts';
+import { Engine } from './dataplane/engine.ts';
+import { ServerSide } from './dataplane/server.ts';
+import { PeerSession } from './dataplane/session.ts';
+import type { TunPort, UdpPort } from './io/ports.ts';
+import type { Log } from './logger.ts';
+import { Netmon } from './netmon/netmon.linux.ts';
+import type { QuicIdentity } from './quic/types.ts';
+import { SAMPLE_MS, StatsKeeper } from './stats.ts';
+
+export const HELPER_VERSION = '0.1.0';
+
+const strategyOf = (s: SchedulerName): StrategyName => (s === 'latency' ? 'latency-aware' : s);
+
+export interface NodeOptions {
+  config: Config;
+  nodeId: NodeId;
+  identity: QuicIdentity;
+  tun: TunPort;
+  /** The listen socket, when the config listens. */
+  listenPort: UdpPort | null;
+  /** Resolved peer endpoints (IP literals), by NodeId. */
+  endpoints: Map<NodeId, { host: string; port: number }>;
+  log: Log;
+}
+
+export class QuicEtherNode implements HelperApi {
+  readonly engine: Engine;
+  readonly sessions = new Map<NodeId, PeerSession>();
+  readonly clients: ClientPeer[] = [];
+  private server: ServerSide | null = null;
+  private readonly netmon: Netmon;
+  private readonly stats: StatsKeeper;
+  private readonly disabled = new Set<string>();
+  private mode: Mode;
+  private scheduler: SchedulerName;
+  private connectedSince: number | null = null;
+  private statsTimer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly o: NodeOptions) {
+    const cfg = o.config;
+    this.mode = cfg.multipath.mode;
+    this.scheduler = cfg.multipath.scheduler;
+    this.engine = new Engine(o.tun);
+    const order = cfg.multipath.interfaces;
+    const weightOf = (i: string) => cfg.multipath.weights[i] ?? 1;
+    const priorityOf = (i: string) => {
+      const k = order.indexOf(i);
+      return k < 0 ? order.length : k;
+    };
+    for (const peer of cfg.peers) {
+      const s = new PeerSession(
+        peer.nodeId,
+        peer.allowedIps,
+        this.schedulerConfig(),
+        this.engine.pool,
+        this.engine.deliver,
+        this.engine.markDirty,
+        weightOf,
+        priorityOf,
+      );
+      this.sessions.set(peer.nodeId, s);
+      this.engine.sessions.add(s);
+      for (const c of peer.allowedIps) this.engine.routes.add(c, s);
+    }
+    this.engine.onPathState = () => {
+      for (const c of this.clients) c.pumpMachine(this.engine.now());
+      this.trackConnected();
+    };
+    const tuning = { idleTimeoutMs: 30_000 };
+    if (o.listenPort && cfg.node.listen) {
+      this.server = new ServerSide(this.engine, {
+        port: o.listenPort,
+        listen: { host: o.listenPort.localAddress.ip === 0 ? cfg.node.listen.host : cfg.node.listen.host, port: o.listenPort.localAddress.port },
+        identity: o.identity,
+        tuning,
+        mtu: cfg.tunnel.mtu,
+        sessionFor: (id) => this.sessions.get(id),
+        log: o.log.child('server'),
+      });
+      this.engine.addPart(this.server);
+    }
+    for (const peer of cfg.peers) {
+      const ep = o.endpoints.get(peer.nodeId);
+      const session = this.sessions.get(peer.nodeId);
+      if (!ep || !session) continue;
+      const client = new ClientPeer(this.engine, session, {
+        ownNodeId: o.nodeId,
+        peerNodeId: peer.nodeId,
+        endpoint: ep,
+        identity: o.identity,
+        tuning,
+        mtu: cfg.tunnel.mtu,
+        multipath: this.mode !== 'disable',
+        allowedInterfaces: cfg.multipath.interfaces,
+        isEnabled: (name) => !this.disabled.has(name),
+        log: o.log.child(`peer ${peer.nodeId.slice(0, 10)}`),
+      });
+      this.clients.push(client);
+      this.engine.addPart(client);
+    }
+    this.netmon = new Netmon({
+      onChange: (changes, all) => this.onInterfaces(changes, all),
+      onError: (e) => o.log.warn(`interface monitor: ${e.message}`),
+    });
+    this.stats = new StatsKeeper(() => this.sessions.values(), () => this.sessionState(), () => this.engine.now());
+  }
+
+  async start(): Promise<void> {
+    const list = await this.netmon.start();
+    const now = this.engine.now();
+    for (const c of this.clients) {
+      c.setInterfaces(list, now);
+      c.connect(now);
+    }
+    this.statsTimer = setInterval(() => this.stats.tick(), SAMPLE_MS);
+    this.engine.arm();
+  }
+
+  private onInterfaces(changes: InterfaceChange[], all: NetIface[]): void {
+    const now = this.engine.now();
+    for (const ch of changes) this.o.log.info(`interface change: ${JSON.stringify(ch)}`);
+    for (const c of this.clients) c.setInterfaces(all, now);
+    this.engine.flushDirty();
+    this.engine.arm();
+  }
+
+  private schedulerConfig(): SchedulerConfig {
+    const p = this.o.config.multipath.policies;
+    return {
+      mode: this.mode,
+      strategy: strategyOf(this.scheduler),
+      interactiveMaxRttMs: p.interactiveMaxRttMs,
+      bulkMinBandwidthMbps: p.bulkMinBandwidthMbps,
+    };
+  }
+
+  private sessionState(): Status['state'] {
+    if (this.clients.length > 0) {
+      const states = this.clients.map((c) => c.state);
+      for (const k of ['connected', 'degraded', 'connecting', 'disconnecting', 'error'] as const) if (states.includes(k)) return k;
+      return 'disconnected';
+    }
+    for (const s of this.sessions.values()) if (s.manager.usableCount() > 0) return 'connected';
+    return this.server ? 'connecting' : 'disconnected';
+  }
+
+  private trackConnected(): void {
+    const st = this.sessionState();
+    if (st === 'connected' || st === 'degraded') this.connectedSince ??= performance.now();
+    else this.connectedSince = null;
+  }
+
+  private refresh(): void {
+    const now = this.engine.now();
+    for (const c of this.clients) c.reconcile(now);
+    this.engine.flushDirty();
+    this.engine.arm();
+  }
+
+  // ---- HelperApi ---------------------------------------------------------------------------
+
+  async status(): Promise<Status> {
+    this.trackConnected();
+    let active = 0;
+    for (const s of this.sessions.values()) for (const id of s.paths.keys()) if (s.stateOf(id) === 'active') active++;
+    const target = this.clients.some((c) => c.machine.target === 'connected') || this.clients.length === 0 ? 'connected' : 'disconnected';
+    const state = this.sessionState();
+    const last = this.clients.map((c) => c.machine.state).find((s) => s.kind === 'error');
+    return {
+      target,
+      state,
+      ...(last && last.kind === 'error' ? { lastError: { code: last.code, message: last.message } } : {}),
+      mode: this.mode,
+      scheduler: this.scheduler,
+      nodeId: this.o.nodeId,
+      helperVersion: HELPER_VERSION,
+      connectedForMs: this.connectedSince === null ? 0 : performance.now() - this.connectedSince,
+      activePaths: active,
+    };
+  }
+
+  async connect(): Promise<Status> {
+    const now = this.engine.now();
+    for (const c of this.clients) c.connect(now);
+    this.refresh();
+    return this.status();
+  }
+
+  async disconnect(): Promise<Status> {
+    const now = this.engine.now();
+    for (const c of this.clients) c.disconnect(now);
+    this.refresh();
+    return this.status();
+  }
+
+  async listInterfaces(): Promise<InterfaceInfo[]> {
+    return this.netmon.interfaces
+      .filter((i) => i.name !== 'lo' && i.name !== this.o.tun.name)
+      .map((i) => ({
+        name: i.name,
+        kind: i.kind,
+        addresses: i.addresses,
+        up: i.up,
+        enabled: !this.disabled.has(i.name),
+        metered: i.metered,
+      }));
+  }
+
+  async setInterfaceEnabled(name: string, enabled: boolean): Promise<InterfaceInfo> {
+    if (!this.netmon.interfaces.some((i) => i.name === name)) throw new ControlError('not_found', `no interface named ${name}`);
+    if (enabled) this.disabled.delete(name);
+    else this.disabled.add(name);
+    this.o.log.info(`interface ${name} ${enabled ? 'enabled' : 'disabled'} by the user`);
+    this.refresh();
+    const info = (await this.listInterfaces()).find((i) => i.name === name);
+    if (!info) throw new ControlError('not_found', `no interface named ${name}`);
+    return info;
+  }
+
+  async setMode(mode: Mode): Promise<Status> {
+    this.mode = mode;
+    for (const s of this.sessions.values()) s.setScheduler(this.schedulerConfig());
+    for (const c of this.clients) c.setMultipath(mode !== 'disable');
+    this.refresh();
+    return this.status();
+  }
+
+  async setScheduler(name: SchedulerName): Promise<Status> {
+    this.scheduler = name;
+    for (const s of this.sessions.values()) s.setScheduler(this.schedulerConfig());
+    return this.status();
+  }
+
+  async listPeers(): Promise<PeerInfo[]> {
+    return this.o.config.peers.map((p) => {
+      const s = this.sessions.get(p.nodeId);
+      const ep = p.endpoint ? [`${p.endpoint.host}:${p.endpoint.port}`] : [];
+      return {
+        nodeId: p.nodeId,
+        endpoints: ep,
+        routes: p.allowedIps.map(formatCidr),
+        connected: (s?.manager.usableCount() ?? 0) > 0,
+        paths: s?.paths.size ?? 0,
+      };
+    });
+  }
+
+  sample(): StatsSample {
+    return this.stats.sample();
+  }
+
+  /** Counters for tests and the lab (not part of the control API). */
+  counters(): Record<string, number> {
+    const out: Record<string, number> = { ...this.engine.counters };
+    for (const s of this.sessions.values()) for (const [k, v] of Object.entries(s.counters)) out[k] = (out[k] ?? 0) + v;
+    return out;
+  }
+
+  async stop(): Promise<void> {
+    const now = this.engine.now() as Millis;
+    if (this.statsTimer) clearInterval(this.statsTimer);
+    for (const c of this.clients) c.disconnect(now);
+    this.server?.close();
+    this.engine.flushDirty();
+    this.netmon.stop();
+    this.engine.stop();
+  }
+}

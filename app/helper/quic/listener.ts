@@ -1,0 +1,251 @@
+// QuicListener: the server side, sans socket. Routes each received UDP payload to its connection by
+// destination CID, creates connections for valid Initials, and answers nobody it cannot
+// authenticate (SECURITY.md P1): garbage, unknown CIDs, non-Initial long headers and unsupported
+// versions (no Version Negotiation) are dropped silently and create no state. With `retry` on
+// (default), a tokenless Initial gets a stateless Retry and only a returning, address-validated
+// client creates state (P2). Pending (not yet verified) connections are capped and time out.
+import type { NodeId } from '../../core/types.ts';
+import type { PeerExpectation } from '../identity/verify.ts';
+import { cidKey, randomCid } from './cid.ts';
+import { buildConfig, DEFAULT_DGRAM_SEND_QUEUE, SCID_LEN } from './config.ts';
+import { QuicConn } from './conn.ts';
+import { type DropReason, ListenerCounters, RetryQueue } from './listener-parts.ts';
+import { type NativeConfig, type NativeHeader, PacketType, quiche } from './native.ts';
+import { checkRetryToken, mintRetryToken } from './retry-token.ts';
+import type { HostPort, PacketSink, QuicIdentity, QuicTuning } from './types.ts';
+
+export interface QuicListenerOptions extends QuicTuning {
+  identity: QuicIdentity;
+  /** Which client NodeIds may connect. */
+  authorize: PeerExpectation;
+  /** Stateless Retry before any state is created (default true; costs one RTT per connect). */
+  retry?: boolean;
+  /** Cap on connections whose peer is not yet verified; Initials past it are dropped. */
+  maxPending?: number;
+  /** Cap on all connections. */
+  maxConnections?: number;
+  /** A connection not verified within this long (listener clock) is closed. */
+  handshakeTimeoutMs?: number;
+  /** A verified connection: attach handlers with conn.setHandlers() here. */
+  onConnection(conn: QuicConn, peer: NodeId): void;
+}
+
+/** 64 concurrent handshakes: far more than real peers ever start at once, small in memory (~64 x 30 KiB). */
+const DEFAULT_MAX_PENDING = 64;
+const DEFAULT_MAX_CONNECTIONS = 256;
+/** 5 s: a handshake over the slowest cellular path takes < 2 s; a flood's half-open entries leave fast. */
+const DEFAULT_HANDSHAKE_TIMEOUT_MS = 5_000;
+const MIN_INITIAL_LEN = 1200;
+/** Long header: flags(1) version(4) dcid-len(1) dcid. */
+const LONG_DCID_OFF = 6;
+
+interface Entry {
+  conn: QuicConn;
+  keys: Set<string>;
+  createdAt: number;
+  pending: boolean;
+}
+
+export class QuicListener {
+  readonly counters = new ListenerCounters();
+  private readonly opts: QuicListenerOptions;
+  private readonly config: NativeConfig;
+  private readonly secret = randomCid();
+  private readonly byCid = new Map<string, Entry>();
+  private readonly entries = new Set<Entry>();
+  private readonly retries = new RetryQueue();
+  private pending = 0;
+  private nowMs = 0;
+
+  constructor(opts: QuicListenerOptions) {
+    this.opts = opts;
+    this.config = buildConfig('server', opts.identity, opts);
+  }
+
+  get pendingCount(): number {
+    return this.pending;
+  }
+  get connectionCount(): number {
+    return this.entries.size;
+  }
+  /** Verified connections. */
+  *connections(): IterableIterator<QuicConn> {
+    for (const e of this.entries) if (e.conn.isEstablished) yield e.conn;
+  }
+
+  /**
+   * Feeds one received UDP payload (`buf` is scratch afterwards: quiche decrypts in place).
+   * Returns true if a connection took it; false if it was dropped (counted) or answered with a Retry.
+   */
+  handlePacket(buf: Uint8Array, len: number, from: HostPort, to: HostPort, nowMs: number): boolean {
+    this.nowMs = nowMs;
+    if (len < 1 + SCID_LEN) return this.drop('too-short');
+    const first = buf[0] ?? 0;
+    let key: string;
+    if ((first & 0x80) === 0) {
+      key = cidKey(buf, 1, SCID_LEN);
+    } else {
+      const dcidLen = buf[LONG_DCID_OFF - 1] ?? 255;
+      if (dcidLen > 20 || LONG_DCID_OFF + dcidLen > len) return this.drop('garbage');
+      key = cidKey(buf, LONG_DCID_OFF, dcidLen);
+    }
+    const entry = this.byCid.get(key);
+    if (entry !== undefined) return entry.conn.recvPacket(buf, len, from, to);
+    if ((first & 0x80) === 0) return this.drop('unknown-cid');
+    return this.handleNewInitial(buf, len, from, to);
+  }
+
+  /** Writes Retry packets and every connection's pending packets to `sink`. */
+  flush(sink: PacketSink): number {
+    let n = this.retries.drain(sink);
+    for (const e of this.entries) n += e.conn.flush(sink);
+    this.sweep();
+    return n;
+  }
+
+  /** Milliseconds until onTimeout() is due (earliest of all connections and handshake deadlines). */
+  timeoutMs(): number | null {
+    let min: number | null = null;
+    for (const e of this.entries) {
+      let t = e.conn.timeoutMs();
+      if (e.pending) {
+        const hs = Math.max(0, e.createdAt + this.handshakeTimeout() - this.nowMs);
+        t = t === null ? hs : Math.min(t, hs);
+      }
+      if (t !== null && (min === null || t < min)) min = t;
+    }
+    return min;
+  }
+
+  /** Runs expired timers (quiche ignores the call on connections whose timer has not expired). Then flush(). */
+  onTimeout(nowMs: number): void {
+    this.nowMs = nowMs;
+    for (const e of this.entries) {
+      e.conn.onTimeout();
+    }
+    this.sweepHandshakeDeadlines();
+    this.sweep();
+  }
+
+  /** Closes every connection gracefully; keep flushing and running timers until connectionCount is 0. */
+  close(code: number, reason: string): void {
+    for (const e of this.entries) e.conn.close(code, reason);
+  }
+
+  private handleNewInitial(buf: Uint8Array, len: number, from: HostPort, to: HostPort): boolean {
+    if (len < MIN_INITIAL_LEN) return this.drop('too-short');
+    let header: NativeHeader;
+    try {
+      header = quiche.Header.fromSlice(len === buf.byteLength ? buf : buf.subarray(0, len), SCID_LEN);
+    } catch {
+      return this.drop('garbage');
+    }
+    if (header.ty !== PacketType.Initial) return this.drop('not-initial');
+    if (!quiche.versionIsSupported(header.version)) return this.drop('bad-version');
+    if (this.pending >= (this.opts.maxPending ?? DEFAULT_MAX_PENDING)) {
+      this.sweepHandshakeDeadlines();
+      if (this.pending >= (this.opts.maxPending ?? DEFAULT_MAX_PENDING)) return this.drop('pending-full');
+    }
+    if (this.entries.size >= (this.opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS)) return this.drop('full');
+    let scid: Uint8Array;
+    let odcid: Uint8Array | null = null;
+    const token = header.token ?? new Uint8Array(0);
+    if (this.opts.retry ?? true) {
+      if (token.byteLength === 0) {
+        const retryScid = randomCid();
+        const t = mintRetryToken(this.secret, from, header.dcid, retryScid, this.nowMs);
+        if (!this.retries.push(header.scid, header.dcid, retryScid, t, header.version, from)) {
+          return this.drop('retry-queue-full');
+        }
+        this.counters.retries++;
+        return false;
+      }
+      if (header.dcid.byteLength !== SCID_LEN) return this.drop('bad-token');
+      odcid = checkRetryToken(this.secret, token, from, header.dcid, this.nowMs);
+      if (odcid === null) return this.drop('bad-token');
+      scid = header.dcid;
+    } else {
+      if (token.byteLength !== 0) return this.drop('bad-token');
+      scid = randomCid();
+    }
+    let conn: QuicConn;
+    try {
+      const native = quiche.Connection.accept(scid, odcid, to, from, this.config);
+      conn = new QuicConn({
+        role: 'server',
+        native,
+        expectPeer: this.opts.authorize,
+        sendQueueCap: this.opts.dgramSendQueueLen ?? DEFAULT_DGRAM_SEND_QUEUE,
+        onOpen: (c, peer) => this.opened(c, peer),
+        cidHooks: { added: (cid) => this.addKey(entry, cid), retired: (cid) => this.removeKey(entry, cid) },
+      });
+    } catch {
+      return this.drop('garbage');
+    }
+    const entry: Entry = { conn, keys: new Set(), createdAt: this.nowMs, pending: true };
+    conn.recvPacket(buf, len, from, to);
+    if (conn.stats().recv === 0) return this.drop('undecryptable'); // nothing authenticated: forget it
+    this.entries.add(entry);
+    this.pending++;
+    this.counters.accepted++;
+    this.addKey(entry, conn.sourceCid);
+    this.addKey(entry, header.dcid); // the client's first DCID, used until it hears from us
+    return true;
+  }
+
+  private opened(conn: QuicConn, peer: NodeId): void {
+    for (const e of this.entries) {
+      if (e.conn !== conn) continue;
+      if (e.pending) {
+        e.pending = false;
+        this.pending--;
+      }
+    }
+    this.opts.onConnection(conn, peer);
+  }
+
+  private addKey(e: Entry, cid: Uint8Array): void {
+    const k = cidKey(cid);
+    e.keys.add(k);
+    this.byCid.set(k, e);
+  }
+
+  private removeKey(e: Entry, cid: Uint8Array): void {
+    const k = cidKey(cid);
+    e.keys.delete(k);
+    if (this.byCid.get(k) === e) this.byCid.delete(k);
+  }
+
+  private sweep(): void {
+    for (const e of this.entries) {
+      if (!e.conn.isClosed) continue;
+      if (e.conn.rejectReason !== null) this.counters.rejected++;
+      this.forget(e);
+    }
+  }
+
+  /** Unverified connections past their deadline are forgotten at once, without a word to the peer. */
+  private sweepHandshakeDeadlines(): void {
+    for (const e of this.entries) {
+      if (e.pending && this.nowMs - e.createdAt > this.handshakeTimeout()) {
+        this.forget(e);
+        this.counters.handshakeTimeouts++;
+      }
+    }
+  }
+
+  private forget(e: Entry): void {
+    this.entries.delete(e);
+    if (e.pending) this.pending--;
+    for (const k of e.keys) if (this.byCid.get(k) === e) this.byCid.delete(k);
+  }
+
+  private handshakeTimeout(): number {
+    return this.opts.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
+  }
+
+  private drop(reason: DropReason): false {
+    this.counters.drop(reason);
+    return false;
+  }
+}

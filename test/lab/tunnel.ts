@@ -1,0 +1,195 @@
+// Two real QuicEther helpers in the lab: "laptop" dials the gateway over every lab path, "gw"
+// listens on 198.18.0.1:4433 (an address on its loopback, reachable over either path, as a real
+// gateway's one public address is reachable over both of a laptop's ISPs).
+//
+//   laptop quicether0 198.19.0.2/24  ──QUIC over wifi0 + lte0──►  gw quicether0 198.19.0.1/24
+import type { ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { generateIdentity, saveIdentity } from '../../app/helper/identity/index.ts';
+import { runIn, sleep, spawnIn, waitExit } from './exec.ts';
+import type { Lab } from './lab.ts';
+
+export const GW_TUN = '198.19.0.1';
+export const LAPTOP_TUN = '198.19.0.2';
+export const GW_ENDPOINT = '198.18.0.1';
+export const GW_PORT = 4433;
+
+const REPO = resolve(import.meta.dirname, '../..');
+const CLI = join(REPO, 'bin', 'quicether.js');
+
+export interface HelperProc {
+  ns: string;
+  socket: string;
+  proc: ChildProcess;
+  log: string[];
+  stop(): Promise<void>;
+}
+
+export interface Tunnel {
+  dir: string;
+  laptop: HelperProc;
+  gw: HelperProc;
+  laptopNodeId: string;
+  gwNodeId: string;
+  /** Runs `quicether ARGS --socket S` against one side; resolves with stdout. */
+  cli(side: 'laptop' | 'gw', args: string[]): Promise<string>;
+  destroy(): Promise<void>;
+}
+
+export interface TunnelOptions {
+  /** Extra [multipath] lines for the laptop (e.g. 'mode = "failover"'). */
+  laptopMultipath?: string[];
+  /** Override the NodeId the laptop expects of the gateway (wrong-peer tests). */
+  laptopExpectsGw?: string;
+  /** Extra allowed_ips of the laptop peer as the gateway sees it. */
+  gwAllowsLaptop?: string[];
+  /** Wait for this many joined paths (default: every lab path). */
+  waitPaths?: number;
+  startHelpers?: boolean;
+}
+
+export async function startTunnel(lab: Lab, opts: TunnelOptions = {}): Promise<Tunnel> {
+  const dir = await mkdtemp(join(tmpdir(), 'qe-tunnel-'));
+  const [lid, gid] = await Promise.all([generateIdentity(), generateIdentity()]);
+  await saveIdentity(join(dir, 'laptop-id'), lid);
+  await saveIdentity(join(dir, 'gw-id'), gid);
+  // The gateway's one "public" address, on its loopback; the laptop reaches it over each path.
+  await runIn(lab.gw, 'ip', ['addr', 'add', `${GW_ENDPOINT}/32`, 'dev', 'lo']);
+  for (const p of lab.paths) {
+    await runIn(lab.laptop, 'ip', ['route', 'replace', 'default', 'via', p.gwAddr, 'dev', p.name, 'table', String(100 + p.subnet)]);
+  }
+  // Without a source rule (before a path socket binds), the first path is the default way there.
+  const first = lab.paths[0];
+  if (first) await runIn(lab.laptop, 'ip', ['route', 'replace', `${GW_ENDPOINT}/32`, 'via', first.gwAddr, 'dev', first.name]);
+
+  const laptopCfg = `
+[node]
+identity_dir = "${join(dir, 'laptop-id')}"
+
+[tunnel]
+name = "quicether0"
+address = "${LAPTOP_TUN}/24"
+
+[[peers]]
+node_id = "${opts.laptopExpectsGw ?? gid.nodeId}"
+endpoint = "${GW_ENDPOINT}:${GW_PORT}"
+allowed_ips = ["${GW_TUN}/32"]
+
+[multipath]
+interfaces = [${lab.paths.map((p) => `"${p.name}"`).join(', ')}]
+${(opts.laptopMultipath ?? []).join('\n')}
+
+[control]
+socket = "${join(dir, 'laptop.sock')}"
+`;
+  const gwCfg = `
+[node]
+identity_dir = "${join(dir, 'gw-id')}"
+listen = "${GW_ENDPOINT}:${GW_PORT}"
+
+[tunnel]
+name = "quicether0"
+address = "${GW_TUN}/24"
+
+[[peers]]
+node_id = "${lid.nodeId}"
+allowed_ips = [${[`${LAPTOP_TUN}/32`, ...(opts.gwAllowsLaptop ?? [])].map((s) => `"${s}"`).join(', ')}]
+
+[control]
+socket = "${join(dir, 'gw.sock')}"
+`;
+  await writeFile(join(dir, 'laptop.toml'), laptopCfg);
+  await writeFile(join(dir, 'gw.toml'), gwCfg);
+
+  const start = (ns: string, name: string): HelperProc => {
+    const log: string[] = [];
+    const proc = spawnIn(ns, process.execPath, [CLI, 'start', '--config', join(dir, `${name}.toml`)], {
+      env: { ...process.env, QUICETHER_LOG: 'pretty' },
+    });
+    const keep = (d: Buffer) => {
+      for (const line of d.toString().split('\n')) if (line) log.push(line);
+      if (log.length > 2000) log.splice(0, log.length - 2000);
+    };
+    proc.stdout?.on('data', keep);
+    proc.stderr?.on('data', keep);
+    return {
+      ns,
+      socket: join(dir, `${name}.sock`),
+      proc,
+      log,
+      async stop() {
+        if (proc.exitCode === null && proc.signalCode === null) {
+          proc.kill('SIGTERM');
+          if ((await waitExit(proc, 5000)) === null) proc.kill('SIGKILL');
+        }
+      },
+    };
+  };
+
+  const gw = start(lab.gw, 'gw');
+  const laptop = start(lab.laptop, 'laptop');
+  const tunnel: Tunnel = {
+    dir,
+    laptop,
+    gw,
+    laptopNodeId: lid.nodeId,
+    gwNodeId: gid.nodeId,
+    cli: (side, args) => {
+      const h = side === 'laptop' ? laptop : gw;
+      return runIn(h.ns, process.execPath, [CLI, ...args, '--socket', h.socket], 30_000);
+    },
+    async destroy() {
+      await laptop.stop();
+      await gw.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+  try {
+    const want = opts.waitPaths ?? lab.paths.length;
+    if (want > 0) await waitForPaths(tunnel, want, 20_000);
+    return tunnel;
+  } catch (e) {
+    const logs = `--- laptop log ---\n${laptop.log.slice(-40).join('\n')}\n--- gw log ---\n${gw.log.slice(-40).join('\n')}`;
+    await tunnel.destroy();
+    throw new Error(`${(e as Error).message}\n${logs}`);
+  }
+}
+
+interface StatusJson {
+  state: string;
+  activePaths: number;
+}
+
+/** Polls the laptop's status until `n` paths are active (bounded). */
+export async function waitForPaths(t: Tunnel, n: number, timeoutMs: number): Promise<StatusJson> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    if (t.laptop.proc.exitCode !== null) throw new Error(`laptop helper exited (${t.laptop.proc.exitCode})`);
+    if (t.gw.proc.exitCode !== null) throw new Error(`gw helper exited (${t.gw.proc.exitCode})`);
+    try {
+      last = await t.cli('laptop', ['status', '--json']);
+      const s = JSON.parse(last) as StatusJson;
+      if (s.activePaths >= n) return s;
+    } catch (e) {
+      last = String(e);
+    }
+    await sleep(250);
+  }
+  throw new Error(`timed out waiting for ${n} active path(s); last status: ${last}`);
+}
+
+/** Cumulative bytes sent per path interface, from one watch sample of the laptop. */
+export async function pathTx(t: Tunnel): Promise<Record<string, { state: string; txBps: number; rxBps: number }>> {
+  const out = await t.cli('laptop', ['watch', '--json', '--count', '1', '--interval', '200']);
+  const lines = out.trim().split('\n').map((l) => JSON.parse(l) as { type?: string; paths?: { interface: string; state: string; txBps: number; rxBps: number }[]; sample?: { paths: { interface: string; state: string; txBps: number; rxBps: number }[] } });
+  const last = lines[lines.length - 1];
+  const paths = last?.paths ?? last?.sample?.paths ?? [];
+  const r: Record<string, { state: string; txBps: number; rxBps: number }> = {};
+  for (const p of paths) r[p.interface] = { state: p.state, txBps: p.txBps, rxBps: p.rxBps };
+  return r;
+}
+
+export { sleep };
