@@ -10,9 +10,13 @@ export interface Log {
 }
 
 export function createLog(name = 'helper'): Log {
-  const pretty = process.env.QUICETHER_LOG === 'pretty' || (process.env.QUICETHER_LOG !== 'json' && process.stderr.isTTY);
+  const pretty =
+    process.env.QUICETHER_LOG === 'pretty' || (process.env.QUICETHER_LOG !== 'json' && process.stderr.isTTY);
   if (pretty) return prettyLog(name);
-  const root = pino({ name: 'quicether', level: process.env.QUICETHER_LOG_LEVEL ?? 'info' }, pino.destination(2));
+  const root = pino(
+    { name: 'quicether', level: process.env.QUICETHER_LOG_LEVEL ?? 'info' },
+    pino.destination(2),
+  );
   const wrap = (l: pino.Logger): Log => ({
     info: (m) => l.info(m),
     warn: (m) => l.warn(m),
@@ -23,7 +27,8 @@ export function createLog(name = 'helper'): Log {
 }
 
 function prettyLog(prefix: string): Log {
-  const line = (level: string, m: string) => process.stderr.write(`${new Date().toISOString().slice(11, 23)} ${level} [${prefix}] ${m}\n`);
+  const line = (level: string, m: string) =>
+    process.stderr.write(`${new Date().toISOString().slice(11, 23)} ${level} [${prefix}] ${m}\n`);
   return {
     info: (m) => line('INFO ', m),
     warn: (m) => line('WARN ', m),

@@ -8,9 +8,9 @@ import type { NodeId } from '../core/types.ts';
 import { applyCliOverrides, type Config, loadConfig } from './config/index.ts';
 import { ControlServer } from './control/server.ts';
 import { generateIdentity, loadIdentity, saveIdentity } from './identity/index.ts';
-import { peerCredentialsOf } from './io/peer-cred.ts';
 import { openTunPort } from './io/native-tun.ts';
 import { openUdpPort } from './io/open-udp.ts';
+import { peerCredentialsOf } from './io/peer-cred.ts';
 import { createLog, type Log } from './logger.ts';
 import { QuicEtherNode } from './node.ts';
 import { addTunRoute, routeDevice } from './system/ip.ts';
@@ -33,7 +33,10 @@ export class HelperStartError extends Error {
   readonly code = 'HELPER_START_FAILED';
 }
 
-async function loadOrCreateIdentity(cfg: Config, log: Log): Promise<{ nodeId: NodeId; keyPem: string; certPem: string }> {
+async function loadOrCreateIdentity(
+  cfg: Config,
+  log: Log,
+): Promise<{ nodeId: NodeId; keyPem: string; certPem: string }> {
   const dir = cfg.node.identityDir;
   const loaded = await loadIdentity(dir);
   if (loaded.ok) return loaded.value;
@@ -82,36 +85,65 @@ export async function runHelper(opts: StartOptions = {}): Promise<void> {
     ...(opts.interfaces ? { interfaces: opts.interfaces } : {}),
     ...(opts.multipath ? { multipath: opts.multipath } : {}),
   });
-  if (!cfg.tunnel.address) throw new HelperStartError(`${cfg.source}: tunnel.address: required (e.g. address = "198.19.0.2/24")`);
-  if (cfg.tunnel.address.family !== 4) throw new HelperStartError(`${cfg.source}: tunnel.address: only IPv4 tunnel addresses are supported so far`);
+  if (!cfg.tunnel.address)
+    throw new HelperStartError(`${cfg.source}: tunnel.address: required (e.g. address = "198.19.0.2/24")`);
+  if (cfg.tunnel.address.family !== 4)
+    throw new HelperStartError(
+      `${cfg.source}: tunnel.address: only IPv4 tunnel addresses are supported so far`,
+    );
 
   const identity = await loadOrCreateIdentity(cfg, log);
   const endpoints = await resolveEndpoints(cfg);
   checkRoutingLoop(cfg, endpoints);
 
   const addr = formatCidr(cfg.tunnel.address).split('/')[0] as string;
-  const tunOpened = openTunPort({ name: cfg.tunnel.name, mtu: cfg.tunnel.mtu, address: addr, prefixLength: cfg.tunnel.address.prefixLen, up: true });
-  if (!tunOpened.ok) throw new HelperStartError(`cannot create TUN device ${cfg.tunnel.name}: ${tunOpened.error.message}`);
+  const tunOpened = openTunPort({
+    name: cfg.tunnel.name,
+    mtu: cfg.tunnel.mtu,
+    address: addr,
+    prefixLength: cfg.tunnel.address.prefixLen,
+    up: true,
+  });
+  if (!tunOpened.ok)
+    throw new HelperStartError(`cannot create TUN device ${cfg.tunnel.name}: ${tunOpened.error.message}`);
   const tun = tunOpened.port;
   let listenPort = null;
   let node: QuicEtherNode | null = null;
   let control: ControlServer | null = null;
   try {
-    for (const peer of cfg.peers) for (const prefix of peer.allowedIps) await addTunRoute(formatCidr(prefix), tun.name);
+    for (const peer of cfg.peers)
+      for (const prefix of peer.allowedIps) await addTunRoute(formatCidr(prefix), tun.name);
     // Second line of defence: the kernel must not route any endpoint into the tunnel either.
     for (const [id, ep] of endpoints) {
       const dev = await routeDevice(ep.host);
-      if (dev === tun.name) throw new HelperStartError(`routing loop: the kernel routes peer ${id}'s endpoint ${ep.host} into ${tun.name}`);
+      if (dev === tun.name)
+        throw new HelperStartError(
+          `routing loop: the kernel routes peer ${id}'s endpoint ${ep.host} into ${tun.name}`,
+        );
     }
     if (cfg.node.listen) {
-      const opened = await openUdpPort({ address: cfg.node.listen.host, port: cfg.node.listen.port, recvBufferSize: 4 << 20, sendBufferSize: 4 << 20 });
+      const opened = await openUdpPort({
+        address: cfg.node.listen.host,
+        port: cfg.node.listen.port,
+        recvBufferSize: 4 << 20,
+        sendBufferSize: 4 << 20,
+      });
       listenPort = opened.port;
       if (opened.fallbackReason) log.warn(`listen socket: ${opened.fallbackReason}`);
     }
-    node = new QuicEtherNode({ config: cfg, nodeId: identity.nodeId, identity, tun, listenPort, endpoints, log });
+    node = new QuicEtherNode({
+      config: cfg,
+      nodeId: identity.nodeId,
+      identity,
+      tun,
+      listenPort,
+      endpoints,
+      log,
+    });
     await node.start();
     // An explicit --socket / QUICETHER_SOCKET wins; otherwise the config's [control] socket.
-    const socketPath = opts.socketPath && opts.socketPath !== DEFAULT_SOCKET ? opts.socketPath : cfg.control.socket;
+    const socketPath =
+      opts.socketPath && opts.socketPath !== DEFAULT_SOCKET ? opts.socketPath : cfg.control.socket;
     const ctlLog = log.child('control');
     control = await ControlServer.listen({
       helper: node,

@@ -1,12 +1,21 @@
 // A running QuicEther node: the TUN device, one session per configured peer, the dialing side for
 // peers with an endpoint, the accepting side when the config listens, and the interface monitor.
 // It implements HelperApi, the control socket's view of the helper.
-import type { InterfaceChange, InterfaceInfo as NetIface } from '../core/netmon/delta.ts';
-import type { SchedulerConfig, StrategyName } from '../core/multipath/index.ts';
-import type { Millis, NodeId } from '../core/types.ts';
+
 import { formatCidr } from '../core/cidr.ts';
-import type { InterfaceInfo, Mode, PeerInfo, SchedulerName, StatsSample, Status } from '../protocol/schema.ts';
+import { HEADER_LEN } from '../core/encap.ts';
+import type { SchedulerConfig, StrategyName } from '../core/multipath/index.ts';
+import type { InterfaceChange, InterfaceInfo as NetIface } from '../core/netmon/delta.ts';
+import type { Millis, NodeId } from '../core/types.ts';
 import { ControlError } from '../protocol/errors.ts';
+import type {
+  InterfaceInfo,
+  Mode,
+  PeerInfo,
+  SchedulerName,
+  StatsSample,
+  Status,
+} from '../protocol/schema.ts';
 import type { Config } from './config/index.ts';
 import type { HelperApi } from './control/helper-api.ts';
 import { ClientPeer } from './dataplane/client.ts';
@@ -20,6 +29,8 @@ import type { QuicIdentity } from './quic/types.ts';
 import { SAMPLE_MS, StatsKeeper } from './stats.ts';
 
 export const HELPER_VERSION = '0.1.0';
+/** Worst-case QUIC short-header packet overhead around one DATAGRAM frame, bytes. */
+const QUIC_OVERHEAD = 42;
 
 const strategyOf = (s: SchedulerName): StrategyName => (s === 'latency' ? 'latency-aware' : s);
 
@@ -78,11 +89,22 @@ export class QuicEtherNode implements HelperApi {
       for (const c of this.clients) c.pumpMachine(this.engine.now());
       this.trackConnected();
     };
-    const tuning = { idleTimeoutMs: 30_000 };
+    // A full inner packet (tunnel MTU + our header) must fit one DATAGRAM: QUIC adds at most ~40
+    // bytes (1 flags + 16 CID + 4 PN + 16 AEAD tag + 3 frame header), so the UDP payload is the
+    // tunnel MTU + 52. For the default 1420 that is 1472, exactly what a 1500-byte IPv4 link carries.
+    const udpPayload = cfg.tunnel.mtu + HEADER_LEN + QUIC_OVERHEAD;
+    const tuning = {
+      idleTimeoutMs: 30_000,
+      maxSendUdpPayload: udpPayload,
+      maxRecvUdpPayload: Math.max(1472, udpPayload),
+    };
     if (o.listenPort && cfg.node.listen) {
       this.server = new ServerSide(this.engine, {
         port: o.listenPort,
-        listen: { host: o.listenPort.localAddress.ip === 0 ? cfg.node.listen.host : cfg.node.listen.host, port: o.listenPort.localAddress.port },
+        listen: {
+          host: o.listenPort.localAddress.ip === 0 ? cfg.node.listen.host : cfg.node.listen.host,
+          port: o.listenPort.localAddress.port,
+        },
         identity: o.identity,
         tuning,
         mtu: cfg.tunnel.mtu,
@@ -114,7 +136,12 @@ export class QuicEtherNode implements HelperApi {
       onChange: (changes, all) => this.onInterfaces(changes, all),
       onError: (e) => o.log.warn(`interface monitor: ${e.message}`),
     });
-    this.stats = new StatsKeeper(() => this.sessions.values(), () => this.sessionState(), () => this.engine.now());
+    this.stats = new StatsKeeper(
+      () => this.sessions.values(),
+      () => this.sessionState(),
+      () => this.engine.now(),
+      () => this.counters(),
+    );
   }
 
   async start(): Promise<void> {
@@ -149,7 +176,8 @@ export class QuicEtherNode implements HelperApi {
   private sessionState(): Status['state'] {
     if (this.clients.length > 0) {
       const states = this.clients.map((c) => c.state);
-      for (const k of ['connected', 'degraded', 'connecting', 'disconnecting', 'error'] as const) if (states.includes(k)) return k;
+      for (const k of ['connected', 'degraded', 'connecting', 'disconnecting', 'error'] as const)
+        if (states.includes(k)) return k;
       return 'disconnected';
     }
     for (const s of this.sessions.values()) if (s.manager.usableCount() > 0) return 'connected';
@@ -174,8 +202,12 @@ export class QuicEtherNode implements HelperApi {
   async status(): Promise<Status> {
     this.trackConnected();
     let active = 0;
-    for (const s of this.sessions.values()) for (const id of s.paths.keys()) if (s.stateOf(id) === 'active') active++;
-    const target = this.clients.some((c) => c.machine.target === 'connected') || this.clients.length === 0 ? 'connected' : 'disconnected';
+    for (const s of this.sessions.values())
+      for (const id of s.paths.keys()) if (s.stateOf(id) === 'active') active++;
+    const target =
+      this.clients.some((c) => c.machine.target === 'connected') || this.clients.length === 0
+        ? 'connected'
+        : 'disconnected';
     const state = this.sessionState();
     const last = this.clients.map((c) => c.machine.state).find((s) => s.kind === 'error');
     return {
@@ -219,7 +251,8 @@ export class QuicEtherNode implements HelperApi {
   }
 
   async setInterfaceEnabled(name: string, enabled: boolean): Promise<InterfaceInfo> {
-    if (!this.netmon.interfaces.some((i) => i.name === name)) throw new ControlError('not_found', `no interface named ${name}`);
+    if (!this.netmon.interfaces.some((i) => i.name === name))
+      throw new ControlError('not_found', `no interface named ${name}`);
     if (enabled) this.disabled.delete(name);
     else this.disabled.add(name);
     this.o.log.info(`interface ${name} ${enabled ? 'enabled' : 'disabled'} by the user`);
@@ -263,8 +296,16 @@ export class QuicEtherNode implements HelperApi {
 
   /** Counters for tests and the lab (not part of the control API). */
   counters(): Record<string, number> {
-    const out: Record<string, number> = { ...this.engine.counters };
-    for (const s of this.sessions.values()) for (const [k, v] of Object.entries(s.counters)) out[k] = (out[k] ?? 0) + v;
+    const out: Record<string, number> = { ...this.engine.counters, poolFree: this.engine.pool.available };
+    if (this.server) {
+      const c = this.server.listener.counters;
+      out['listener.retries'] = c.retries;
+      out['listener.accepted'] = c.accepted;
+      out['listener.rejected'] = c.rejected;
+      for (const [k, v] of Object.entries(c.dropped)) out[`listener.dropped.${k}`] = v;
+    }
+    for (const s of this.sessions.values())
+      for (const [k, v] of Object.entries(s.counters)) out[k] = (out[k] ?? 0) + v;
     return out;
   }
 

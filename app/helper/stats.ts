@@ -1,7 +1,8 @@
 // Rate bookkeeping for the control API's samples: the helper keeps its own window (a tick every
 // SAMPLE_MS) so any number of subscribers at any interval read the same, cheap numbers.
-import type { PathSample, StatsSample } from '../protocol/schema.ts';
+
 import type { Millis } from '../core/types.ts';
+import type { PathSample, StatsSample } from '../protocol/schema.ts';
 import type { PeerSession } from './dataplane/session.ts';
 
 /** Rates are computed over this window; short enough to be live, long enough to be steady. */
@@ -16,12 +17,19 @@ export class StatsKeeper {
   private prev = new Map<object, Prev>();
   private lastAt = performance.now();
   private lastCpu = process.cpuUsage();
-  private latest: StatsSample = { atMs: 0, session: 'disconnected', paths: [], aggregate: { txBps: 0, rxBps: 0 }, cpuPerCore: [0] };
+  private latest: StatsSample = {
+    atMs: 0,
+    session: 'disconnected',
+    paths: [],
+    aggregate: { txBps: 0, rxBps: 0 },
+    cpuPerCore: [0],
+  };
 
   constructor(
     private readonly sessions: () => Iterable<PeerSession>,
     private readonly sessionState: () => StatsSample['session'],
     private readonly clock: () => Millis,
+    private readonly counters: () => Record<string, number> = () => ({}),
   ) {}
 
   /** Recomputes rates; called every SAMPLE_MS by the helper. */
@@ -70,6 +78,7 @@ export class StatsKeeper {
       paths,
       aggregate: { txBps: aggTx, rxBps: aggRx },
       cpuPerCore: [Math.min(1, (cpu.user + cpu.system) / 1e6 / dt)],
+      counters: this.counters(),
     };
   }
 

@@ -122,5 +122,7 @@ export const StatsSampleSchema = z.looseObject({
   aggregate: z.looseObject({ txBps: nonNeg, rxBps: nonNeg }),
   /** Helper CPU use per core, each 0..1 (one entry per core the helper runs on). */
   cpuPerCore: z.array(fraction).max(1024),
+  /** Cumulative data-plane counters (drops by reason, forwarded...), by name. Optional, additive. */
+  counters: z.optional(z.record(z.string().max(64), z.number()).refine((r) => Object.keys(r).length <= 128)),
 });
 export type StatsSample = z.infer<typeof StatsSampleSchema>;

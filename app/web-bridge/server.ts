@@ -74,7 +74,7 @@ function isCall(v: unknown): v is CallMessage {
 async function dispatch(api: DesktopApi, msg: CallMessage): Promise<Result<unknown>> {
   const key = msg.method as keyof typeof ipcSchema;
   const entry = Object.hasOwn(ipcSchema, key) ? ipcSchema[key] : undefined;
-  if (!entry || entry.kind !== 'invoke')
+  if (entry?.kind !== 'invoke')
     return { ok: false, error: { code: 'bad_request', message: 'unknown method' } };
   if (!(entry.validate as (a: readonly unknown[]) => boolean)(msg.args)) {
     return { ok: false, error: { code: 'bad_request', message: `invalid arguments for ${key}` } };

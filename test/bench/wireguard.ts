@@ -3,8 +3,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Lab } from '../lab/lab.ts';
 import { run, runIn, sleep } from '../lab/exec.ts';
+import type { Lab } from '../lab/lab.ts';
 
 export interface WgTunnel {
   laptopAddr: string;
@@ -29,12 +29,41 @@ export async function startWireguard(lab: Lab): Promise<WgTunnel> {
   if (!path) throw new Error('lab has no path');
   const env = 'WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD=1';
   const sides = [
-    { ns: lab.laptop, dev: 'wgl', key: join(dir, 'l.key'), addr: '198.19.9.2/24', peer: pubG, endpoint: `${path.gwAddr}:51820`, port: 51821 },
-    { ns: lab.gw, dev: 'wgg', key: join(dir, 'g.key'), addr: '198.19.9.1/24', peer: pubL, endpoint: `${path.laptopAddr}:51821`, port: 51820 },
+    {
+      ns: lab.laptop,
+      dev: 'wgl',
+      key: join(dir, 'l.key'),
+      addr: '198.19.9.2/24',
+      peer: pubG,
+      endpoint: `${path.gwAddr}:51820`,
+      port: 51821,
+    },
+    {
+      ns: lab.gw,
+      dev: 'wgg',
+      key: join(dir, 'g.key'),
+      addr: '198.19.9.1/24',
+      peer: pubL,
+      endpoint: `${path.laptopAddr}:51821`,
+      port: 51820,
+    },
   ];
   for (const s of sides) {
     await runIn(s.ns, 'sh', ['-c', `${env} wireguard-go ${s.dev}`]);
-    await runIn(s.ns, 'wg', ['set', s.dev, 'listen-port', String(s.port), 'private-key', s.key, 'peer', s.peer, 'allowed-ips', '198.19.9.0/24', 'endpoint', s.endpoint]);
+    await runIn(s.ns, 'wg', [
+      'set',
+      s.dev,
+      'listen-port',
+      String(s.port),
+      'private-key',
+      s.key,
+      'peer',
+      s.peer,
+      'allowed-ips',
+      '198.19.9.0/24',
+      'endpoint',
+      s.endpoint,
+    ]);
     await runIn(s.ns, 'ip', ['addr', 'add', s.addr, 'dev', s.dev]);
     await runIn(s.ns, 'ip', ['link', 'set', s.dev, 'mtu', '1420', 'up']);
   }

@@ -1,11 +1,12 @@
 // Small process helpers for the lab: run a command, fail loudly with its stderr.
-import { execFile, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { type ChildProcess, execFile, type SpawnOptions, spawn } from 'node:child_process';
 
 export class CommandError extends Error {
   constructor(
     readonly cmd: string,
     readonly code: number | null,
     readonly stderr: string,
+    readonly stdout = '',
   ) {
     super(`command failed (${code}): ${cmd}\n${stderr.trim()}`);
   }
@@ -17,15 +18,21 @@ export function run(cmd: string, args: readonly string[], timeoutMs = 30_000): P
     execFile(cmd, args, { timeout: timeoutMs, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
       if (err) {
         const code = typeof err.code === 'number' ? err.code : null;
-        reject(new CommandError([cmd, ...args].join(' '), code, String(stderr || err.message)));
+        reject(
+          new CommandError([cmd, ...args].join(' '), code, String(stderr || err.message), String(stdout)),
+        );
       } else resolve(String(stdout));
     });
   });
 }
 
 /** `ip netns exec NS cmd args…` */
-export const runIn = (ns: string, cmd: string, args: readonly string[], timeoutMs?: number): Promise<string> =>
-  run('ip', ['netns', 'exec', ns, cmd, ...args], timeoutMs);
+export const runIn = (
+  ns: string,
+  cmd: string,
+  args: readonly string[],
+  timeoutMs?: number,
+): Promise<string> => run('ip', ['netns', 'exec', ns, cmd, ...args], timeoutMs);
 
 /** Runs and ignores failure (teardown paths). */
 export async function tryRun(cmd: string, args: readonly string[]): Promise<void> {
@@ -37,7 +44,12 @@ export async function tryRun(cmd: string, args: readonly string[]): Promise<void
 }
 
 /** Spawns a long-running process inside a namespace. */
-export function spawnIn(ns: string, cmd: string, args: readonly string[], opts: SpawnOptions = {}): ChildProcess {
+export function spawnIn(
+  ns: string,
+  cmd: string,
+  args: readonly string[],
+  opts: SpawnOptions = {},
+): ChildProcess {
   return spawn('ip', ['netns', 'exec', ns, cmd, ...args], { stdio: ['ignore', 'pipe', 'pipe'], ...opts });
 }
 
@@ -56,3 +68,15 @@ export function waitExit(child: ChildProcess, timeoutMs: number): Promise<number
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export const isRoot = (): boolean => typeof process.getuid === 'function' && process.getuid() === 0;
+
+/** Runs ping inside a namespace and returns its loss percentage (whatever its exit code). */
+export async function pingLoss(ns: string, args: readonly string[]): Promise<number> {
+  let out: string;
+  try {
+    out = await runIn(ns, 'ping', args, 60_000);
+  } catch (e) {
+    out = e instanceof CommandError ? e.stdout : '';
+  }
+  const m = /(\d+(?:\.\d+)?)% packet loss/.exec(out);
+  return m ? Number(m[1]) : 100;
+}

@@ -71,7 +71,20 @@ export async function createLab(specs: LabPathSpec[] = DEFAULT_PATHS, tag = 'lab
       for (const ns of [laptop, gw]) {
         if (rate === null) await tryRunIn(ns, 'tc', ['qdisc', 'del', 'dev', name, 'root']);
         else
-          await runIn(ns, 'tc', ['qdisc', 'replace', 'dev', name, 'root', 'tbf', 'rate', rate, 'burst', '32kb', 'latency', '50ms']);
+          await runIn(ns, 'tc', [
+            'qdisc',
+            'replace',
+            'dev',
+            name,
+            'root',
+            'tbf',
+            'rate',
+            rate,
+            'burst',
+            '32kb',
+            'latency',
+            '50ms',
+          ]);
       }
     },
     async linkDown(name) {

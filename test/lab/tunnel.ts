@@ -58,11 +58,30 @@ export async function startTunnel(lab: Lab, opts: TunnelOptions = {}): Promise<T
   // The gateway's one "public" address, on its loopback; the laptop reaches it over each path.
   await runIn(lab.gw, 'ip', ['addr', 'add', `${GW_ENDPOINT}/32`, 'dev', 'lo']);
   for (const p of lab.paths) {
-    await runIn(lab.laptop, 'ip', ['route', 'replace', 'default', 'via', p.gwAddr, 'dev', p.name, 'table', String(100 + p.subnet)]);
+    await runIn(lab.laptop, 'ip', [
+      'route',
+      'replace',
+      'default',
+      'via',
+      p.gwAddr,
+      'dev',
+      p.name,
+      'table',
+      String(100 + p.subnet),
+    ]);
   }
   // Without a source rule (before a path socket binds), the first path is the default way there.
   const first = lab.paths[0];
-  if (first) await runIn(lab.laptop, 'ip', ['route', 'replace', `${GW_ENDPOINT}/32`, 'via', first.gwAddr, 'dev', first.name]);
+  if (first)
+    await runIn(lab.laptop, 'ip', [
+      'route',
+      'replace',
+      `${GW_ENDPOINT}/32`,
+      'via',
+      first.gwAddr,
+      'dev',
+      first.name,
+    ]);
 
   const laptopCfg = `
 [node]
@@ -182,9 +201,21 @@ export async function waitForPaths(t: Tunnel, n: number, timeoutMs: number): Pro
 }
 
 /** Cumulative bytes sent per path interface, from one watch sample of the laptop. */
-export async function pathTx(t: Tunnel): Promise<Record<string, { state: string; txBps: number; rxBps: number }>> {
+export async function pathTx(
+  t: Tunnel,
+): Promise<Record<string, { state: string; txBps: number; rxBps: number }>> {
   const out = await t.cli('laptop', ['watch', '--json', '--count', '1', '--interval', '200']);
-  const lines = out.trim().split('\n').map((l) => JSON.parse(l) as { type?: string; paths?: { interface: string; state: string; txBps: number; rxBps: number }[]; sample?: { paths: { interface: string; state: string; txBps: number; rxBps: number }[] } });
+  const lines = out
+    .trim()
+    .split('\n')
+    .map(
+      (l) =>
+        JSON.parse(l) as {
+          type?: string;
+          paths?: { interface: string; state: string; txBps: number; rxBps: number }[];
+          sample?: { paths: { interface: string; state: string; txBps: number; rxBps: number }[] };
+        },
+    );
   const last = lines[lines.length - 1];
   const paths = last?.paths ?? last?.sample?.paths ?? [];
   const r: Record<string, { state: string; txBps: number; rxBps: number }> = {};

@@ -23,7 +23,10 @@ export type InterfaceChange =
   | { type: 'address'; name: string; added: string[]; removed: string[] };
 
 /** Computes the changes that turn `before` into `after`, in a stable order (by name). */
-export function diffInterfaces(before: readonly InterfaceInfo[], after: readonly InterfaceInfo[]): InterfaceChange[] {
+export function diffInterfaces(
+  before: readonly InterfaceInfo[],
+  after: readonly InterfaceInfo[],
+): InterfaceChange[] {
   const out: InterfaceChange[] = [];
   const old = new Map(before.map((i) => [i.name, i]));
   const now = new Map(after.map((i) => [i.name, i]));
@@ -47,7 +50,10 @@ export function diffInterfaces(before: readonly InterfaceInfo[], after: readonly
  * Guesses an interface's kind from its name and sysfs facts. Names follow systemd's predictable
  * naming (wl*, ww*, en*) and the older wlan0/wwan0/eth0; the lab uses wifi0/lte0.
  */
-export function kindOf(name: string, facts: { wireless?: boolean; cellularDriver?: boolean } = {}): InterfaceKind {
+export function kindOf(
+  name: string,
+  facts: { wireless?: boolean; cellularDriver?: boolean } = {},
+): InterfaceKind {
   if (facts.wireless || /^(wl|wifi)/.test(name)) return 'wifi';
   if (facts.cellularDriver || /^(ww|lte|rmnet|usb|cdc)/.test(name)) return 'cellular';
   if (/^(en|eth|em)/.test(name)) return 'ethernet';

@@ -4,12 +4,12 @@
 // backoff; an interface whose address changed (roaming) gets a fresh path at once, inside the same
 // session, so flows in the tunnel never notice more than a short stall.
 import { CONTROL_PROTOCOL_VERSIONS, type ControlMessage } from '../../core/control-messages.ts';
+import { SessionMachine } from '../../core/multipath/index.ts';
 import type { InterfaceInfo } from '../../core/netmon/delta.ts';
 import { usableForPath } from '../../core/netmon/delta.ts';
-import { SessionMachine } from '../../core/multipath/index.ts';
 import type { Millis, NodeId } from '../../core/types.ts';
-import { PacketBatch } from '../io/packet-batch.ts';
 import { openUdpPort } from '../io/open-udp.ts';
+import { PacketBatch } from '../io/packet-batch.ts';
 import { QuicConn } from '../quic/conn.ts';
 import type { HostPort, QuicIdentity, QuicTuning } from '../quic/types.ts';
 import { readControl } from './control-link.ts';
@@ -98,7 +98,9 @@ export class ClientPeer implements TimedPart {
   candidates(): InterfaceInfo[] {
     const allowed = this.opts.allowedInterfaces;
     const usable = this.interfaces.filter((i) => usableForPath(i, '') && !i.name.startsWith('quicether'));
-    const list = allowed.length ? allowed.map((n) => usable.find((i) => i.name === n)).filter((i): i is InterfaceInfo => !!i) : usable;
+    const list = allowed.length
+      ? allowed.map((n) => usable.find((i) => i.name === n)).filter((i): i is InterfaceInfo => !!i)
+      : usable;
     const enabled = list.filter((i) => this.opts.isEnabled(i.name));
     return this.opts.multipath ? enabled : enabled.slice(0, 1);
   }
@@ -121,7 +123,14 @@ export class ClientPeer implements TimedPart {
     for (const info of want) {
       let s = this.slots.get(info.name);
       if (!s) {
-        s = { name: info.name, link: null, dialing: false, address: null, redialAt: 0, backoffMs: REDIAL_MIN_MS };
+        s = {
+          name: info.name,
+          link: null,
+          dialing: false,
+          address: null,
+          redialAt: 0,
+          backoffMs: REDIAL_MIN_MS,
+        };
         this.slots.set(info.name, s);
       }
       if (!s.link && !s.dialing && now >= s.redialAt) void this.dial(s, info);
@@ -151,7 +160,13 @@ export class ClientPeer implements TimedPart {
     s.address = address;
     let port: Awaited<ReturnType<typeof openUdpPort>>['port'];
     try {
-      const opened = await openUdpPort({ address, port: 0, device: info.name, recvBufferSize: SOCKET_BUFFER, sendBufferSize: SOCKET_BUFFER });
+      const opened = await openUdpPort({
+        address,
+        port: 0,
+        device: info.name,
+        recvBufferSize: SOCKET_BUFFER,
+        sendBufferSize: SOCKET_BUFFER,
+      });
       port = opened.port;
       if (opened.fallbackReason) this.opts.log.warn(`path ${info.name}: ${opened.fallbackReason}`);
     } catch (e) {
@@ -186,10 +201,21 @@ export class ClientPeer implements TimedPart {
         this.engine.markDirty(link);
       },
       onControl: (chunk) => {
-        if (link) readControl(link, chunk, (m) => this.onControl(s, link as PathLink, m), (why) => this.opts.log.warn(`path ${info.name}: bad control frame: ${why}`));
+        if (link)
+          readControl(
+            link,
+            chunk,
+            (m) => this.onControl(s, link as PathLink, m),
+            (why) => this.opts.log.warn(`path ${info.name}: bad control frame: ${why}`),
+          );
       },
       onClosed: (ci) => {
-        if (link) this.onLinkClosed(s, link, `${ci.initiator} close ${ci.app ? 'app' : 'transport'} ${ci.code} ${ci.reason}`);
+        if (link)
+          this.onLinkClosed(
+            s,
+            link,
+            `${ci.initiator} close ${ci.app ? 'app' : 'transport'} ${ci.code} ${ci.reason}`,
+          );
       },
     });
     link = new PathLink(conn, sender, info.name, info.kind, local, remote, port);
@@ -226,7 +252,9 @@ export class ClientPeer implements TimedPart {
       link.pathId = this.session.allocatePathId();
       this.session.addPath(link, now);
       s.backoffMs = REDIAL_MIN_MS;
-      this.opts.log.info(`path ${link.iface} joined the session (${link.local.host} → ${link.remote.host}:${link.remote.port})`);
+      this.opts.log.info(
+        `path ${link.iface} joined the session (${link.local.host} → ${link.remote.host}:${link.remote.port})`,
+      );
       this.session.pumpEvents(now, this.engine.onPathState);
       this.pumpMachine(now);
     } else if (msg.type === 'close') {

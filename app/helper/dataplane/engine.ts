@@ -164,7 +164,11 @@ export class Engine {
    * Reads every pending datagram of a socket into `rx` and hands each to `onPacket`; then the
    * caller's `after` drains DATAGRAMs and flushes. Used by client paths and the listener alike.
    */
-  pumpUdp(port: UdpPort, onPacket: (view: Uint8Array, len: number, ip: number, udpPort: number) => void, after: (now: Millis) => void): void {
+  pumpUdp(
+    port: UdpPort,
+    onPacket: (view: Uint8Array, len: number, ip: number, udpPort: number) => void,
+    after: (now: Millis) => void,
+  ): void {
     if (this.stopped || port.closed) return;
     for (let round = 0; round < MAX_ROUNDS; round++) {
       let n = 0;
@@ -173,7 +177,13 @@ export class Engine {
       } catch {
         return;
       }
-      for (let i = 0; i < n; i++) onPacket(this.rxViews[i] as Uint8Array, this.rx.lens[i] as number, this.rx.ipOf(i), this.rx.portOf(i));
+      for (let i = 0; i < n; i++)
+        onPacket(
+          this.rxViews[i] as Uint8Array,
+          this.rx.lens[i] as number,
+          this.rx.ipOf(i),
+          this.rx.portOf(i),
+        );
       if (n < this.rx.capacity) break;
     }
     const now = this.now();

@@ -2,12 +2,17 @@
 // answers nobody it cannot authenticate, and the session registry that binds each verified
 // connection to its peer's session by the hello's token (ARCHITECTURE decision 3).
 import { randomBytes } from 'node:crypto';
-import { CloseCode, CONTROL_PROTOCOL_VERSIONS, chooseVersion, type ControlMessage } from '../../core/control-messages.ts';
+import {
+  CloseCode,
+  CONTROL_PROTOCOL_VERSIONS,
+  type ControlMessage,
+  chooseVersion,
+} from '../../core/control-messages.ts';
 import { SessionRegistry, TOKEN_LEN } from '../../core/session-registry.ts';
 import type { Millis, NodeId } from '../../core/types.ts';
+import { u32ToIpv4 } from '../io/ipv4.ts';
 import { PacketBatch } from '../io/packet-batch.ts';
 import type { UdpPort } from '../io/ports.ts';
-import { u32ToIpv4 } from '../io/ipv4.ts';
 import type { QuicConn } from '../quic/conn.ts';
 import { QuicListener } from '../quic/listener.ts';
 import type { HostPort, QuicIdentity, QuicTuning } from '../quic/types.ts';
@@ -118,9 +123,15 @@ export class ServerSide implements TimedPart {
     }
     if (link.pathId !== null) return;
     const version = chooseVersion(CONTROL_PROTOCOL_VERSIONS, msg.protocolVersions);
-    if (version === undefined) return this.refuse(link, CloseCode.versionMismatch, 'no common control protocol version');
+    if (version === undefined) {
+      this.refuse(link, CloseCode.versionMismatch, 'no common control protocol version');
+      return;
+    }
     const r = this.registry.join(peer, msg.sessionToken, randomBytes(TOKEN_LEN), now);
-    if (!r.ok) return this.refuse(link, CloseCode.protocolError, r.reason);
+    if (!r.ok) {
+      this.refuse(link, CloseCode.protocolError, r.reason);
+      return;
+    }
     if (r.created) {
       // The peer started a new session (it restarted): its old paths belong to the old one.
       for (const old of [...session.paths.values()]) old.conn.close(0, 'superseded by a new session');
@@ -140,7 +151,9 @@ export class ServerSide implements TimedPart {
     });
     this.engine.markDirty(link);
     session.pumpEvents(now, this.engine.onPathState);
-    this.opts.log.info(`peer ${peer}: path ${link.iface} (${msg.pathInfo?.kind ?? '?'}) joined, path id ${r.pathId}`);
+    this.opts.log.info(
+      `peer ${peer}: path ${link.iface} (${msg.pathInfo?.kind ?? '?'}) joined, path id ${r.pathId}`,
+    );
   }
 
   private refuse(link: PathLink, code: number, reason: string): void {

@@ -75,7 +75,12 @@ export class PeerSession {
   private readonly allowed = new RouteTable<true>();
   private readonly views: MutablePathView[] = [];
   private readonly picked: PathId[] = [0 as PathId, 0 as PathId, 0 as PathId, 0 as PathId];
-  private readonly pkt: PacketInfo = { flowId: 0 as PacketInfo['flowId'], size: 0, interactive: false, critical: false };
+  private readonly pkt: PacketInfo = {
+    flowId: 0 as PacketInfo['flowId'],
+    size: 0,
+    interactive: false,
+    critical: false,
+  };
   private readonly hdr = newDecodedHeader();
   private readonly encHdr = { flags: 0, flowId: 0, seq: 0 };
   private seq = 0;
@@ -106,7 +111,11 @@ export class PeerSession {
     const id = (link.pathId ?? this.nextLocalPathId++) as PathId;
     link.pathId = id;
     this.paths.set(id, link);
-    this.manager.addPath(id, { priority: this.priorityOf(link.iface), weight: this.weightOf(link.iface) }, now);
+    this.manager.addPath(
+      id,
+      { priority: this.priorityOf(link.iface), weight: this.weightOf(link.iface) },
+      now,
+    );
     this.views.push(newPathView(id));
     this.refreshViews(now);
     return id;
@@ -157,7 +166,11 @@ export class PeerSession {
       return 0;
     }
     const h = this.encHdr;
-    h.flags = FLAG_HAS_FLOW_ID | FLAG_HAS_SEQ | (info.interactive ? FLAG_INTERACTIVE : 0) | (n > 1 ? FLAG_REDUNDANT : 0);
+    h.flags =
+      FLAG_HAS_FLOW_ID |
+      FLAG_HAS_SEQ |
+      (info.interactive ? FLAG_INTERACTIVE : 0) |
+      (n > 1 ? FLAG_REDUNDANT : 0);
     h.flowId = info.flowId;
     h.seq = this.seq;
     this.seq = (this.seq + 1) >>> 0;
@@ -208,7 +221,8 @@ export class PeerSession {
   }
 
   drainReorder(now: Millis): void {
-    for (let s = this.reorder.poll(now); s !== undefined; s = this.reorder.poll(now)) this.deliver(this, this.pool, s);
+    for (let s = this.reorder.poll(now); s !== undefined; s = this.reorder.poll(now))
+      this.deliver(this, this.pool, s);
   }
 
   /** Earliest deadline of this session's core (path manager, reorder buffer). */
@@ -259,7 +273,11 @@ export class PeerSession {
   sampleTransport(now: Millis): void {
     for (const [id, link] of this.paths) {
       const s = link.conn.stats();
-      this.manager.handleStats(id, { rttMs: s.rttMs, cwnd: s.cwnd, lost: s.lost, sent: s.sent, deliveryRate: s.deliveryRate }, now);
+      this.manager.handleStats(
+        id,
+        { rttMs: s.rttMs, cwnd: s.cwnd, lost: s.lost, sent: s.sent, deliveryRate: s.deliveryRate },
+        now,
+      );
     }
   }
 

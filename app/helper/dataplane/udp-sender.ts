@@ -1,10 +1,11 @@
 // Bridges quiche's flush() to batched UDP writes: quiche writes each outgoing packet straight into
 // a slot of a caller-owned PacketBatch (no copy, no allocation), and a full batch leaves in one
 // sendmmsg. The caller calls send() once after flushing every connection that had work.
+
+import { ipv4ToU32 } from '../io/ipv4.ts';
 import type { PacketBatch } from '../io/packet-batch.ts';
 import type { UdpPort } from '../io/ports.ts';
 import type { HostPort, PacketWriter } from '../quic/types.ts';
-import { ipv4ToU32 } from '../io/ipv4.ts';
 
 export class UdpSender implements PacketWriter {
   /** One view per slot, made once, so nextBuffer() allocates nothing. */

@@ -3,12 +3,7 @@
 // on a polling tick. Every change is delivered as a computed delta (app/core/netmon/delta.ts).
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync, readlinkSync } from 'node:fs';
-import {
-  diffInterfaces,
-  type InterfaceChange,
-  type InterfaceInfo,
-  kindOf,
-} from '../../core/netmon/delta.ts';
+import { diffInterfaces, type InterfaceChange, type InterfaceInfo, kindOf } from '../../core/netmon/delta.ts';
 
 interface IpAddrJson {
   ifname: string;
@@ -18,7 +13,10 @@ interface IpAddrJson {
 }
 
 /** Parses `ip -j addr show` output into InterfaceInfo records (pure; exported for tests). */
-export function parseIpAddrJson(json: string, isMetered: (name: string, kind: string) => boolean): InterfaceInfo[] {
+export function parseIpAddrJson(
+  json: string,
+  isMetered: (name: string, kind: string) => boolean,
+): InterfaceInfo[] {
   let rows: IpAddrJson[];
   try {
     rows = JSON.parse(json) as IpAddrJson[];
@@ -31,7 +29,9 @@ export function parseIpAddrJson(json: string, isMetered: (name: string, kind: st
     .map((r) => {
       const flags = r.flags ?? [];
       // veth and TUN report operstate UNKNOWN when up; trust the flags then.
-      const up = flags.includes('UP') && (r.operstate === 'UP' || (r.operstate === 'UNKNOWN' && flags.includes('LOWER_UP')));
+      const up =
+        flags.includes('UP') &&
+        (r.operstate === 'UP' || (r.operstate === 'UNKNOWN' && flags.includes('LOWER_UP')));
       const kind = kindOf(r.ifname, sysfsFacts(r.ifname));
       const addresses = (r.addr_info ?? [])
         .filter((a) => a.family === 'inet')
@@ -63,7 +63,9 @@ export interface NetmonOptions {
 }
 
 /** Reads the current interface list once. */
-export function readInterfaces(isMetered: NetmonOptions['isMetered'] = defaultMetered): Promise<InterfaceInfo[]> {
+export function readInterfaces(
+  isMetered: NetmonOptions['isMetered'] = defaultMetered,
+): Promise<InterfaceInfo[]> {
   return new Promise((resolve, reject) => {
     execFile('ip', ['-j', 'addr', 'show'], { timeout: 5000 }, (err, stdout) => {
       if (err) reject(new Error(`reading interfaces with 'ip -j addr show': ${err.message}`));

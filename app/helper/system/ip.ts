@@ -45,7 +45,10 @@ export async function addressUp(dev: string, cidr: string, mtu: number): Promise
  * The device the kernel would use to reach `dst` from `src` (or from anywhere). Used for the
  * routing-loop guard: the tunnel's own UDP must never be routed into the tunnel (SECURITY.md L7).
  */
-export async function routeDevice(dst: string, opts: { from?: string; oif?: string } = {}): Promise<string | null> {
+export async function routeDevice(
+  dst: string,
+  opts: { from?: string; oif?: string } = {},
+): Promise<string | null> {
   const args = ['-j', 'route', 'get', dst];
   if (opts.from) args.push('from', opts.from);
   if (opts.oif) args.push('oif', opts.oif);

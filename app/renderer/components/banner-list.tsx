@@ -1,5 +1,7 @@
 import { useDashboard } from '../state/context.tsx';
 
+const capitalize = (s: string) => (s ? s[0]?.toUpperCase() + s.slice(1) : s);
+
 export function BannerList() {
   const banners = useDashboard((s) => s.snapshot?.banners);
   const retryInMs = useDashboard((s) => s.snapshot?.helper.retryInMs);
@@ -14,7 +16,7 @@ export function BannerList() {
           data-testid={`banner-${b.id}`}
         >
           <div className="banner-title">{b.title}</div>
-          <div className="banner-detail">{b.detail}</div>
+          <div className="banner-detail">{capitalize(b.detail)}</div>
           {b.remedy ? <div className="banner-remedy">{b.remedy}</div> : null}
           {b.id === 'helper-down' && retryInMs !== undefined ? (
             <div className="banner-retry muted small">

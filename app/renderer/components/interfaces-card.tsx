@@ -10,8 +10,10 @@ const KIND_LABEL = { wifi: 'Wi-Fi', cellular: 'Cellular', ethernet: 'Ethernet', 
 const InterfaceRow = memo(function InterfaceRow({
   iface,
   locked,
+  helperDown,
 }: {
   iface: InterfaceView;
+  helperDown: boolean;
   locked: boolean;
 }) {
   const api = useApi();
@@ -29,7 +31,7 @@ const InterfaceRow = memo(function InterfaceRow({
     );
     store.getState().setPending(iface.name, false);
   };
-  const status = !iface.up ? 'down' : !iface.enabled ? 'off' : (pathState ?? 'idle');
+  const status = helperDown ? 'unknown' : !iface.up ? 'down' : !iface.enabled ? 'off' : (pathState ?? 'idle');
   return (
     <li className={`iface-row${iface.enabled ? '' : ' iface-disabled'}`} data-testid={`iface-${iface.name}`}>
       <span className={`iface-icon kind-${iface.kind}`}>
@@ -66,13 +68,14 @@ export function InterfacesCard() {
   const locked = useDashboard(
     (s) => !s.snapshot || s.snapshot.state === 'helper-down' || s.snapshot.helper.readOnly,
   );
+  const helperDown = useDashboard((s) => s.snapshot?.state === 'helper-down');
   return (
     <section className="card" aria-label="Networks">
       <h2 className="card-title">Networks</h2>
       {interfaces && interfaces.length > 0 ? (
         <ul className="iface-list">
           {interfaces.map((i) => (
-            <InterfaceRow key={i.name} iface={i} locked={locked} />
+            <InterfaceRow key={i.name} iface={i} locked={locked} helperDown={helperDown} />
           ))}
         </ul>
       ) : (

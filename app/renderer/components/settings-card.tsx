@@ -31,6 +31,7 @@ function Segmented<T extends string>(props: {
   return (
     <div className="segmented" role="radiogroup" aria-label={props.label} data-testid={props.testId}>
       {props.options.map((o) => (
+        // biome-ignore lint/a11y/useSemanticElements: a segmented control of buttons is a valid ARIA radio group
         <button
           key={o}
           type="button"

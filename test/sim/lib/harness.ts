@@ -78,6 +78,8 @@ const ACK_SIZE = 40;
 const INTERACTIVE_QUEUE = 64;
 /** Bulk backlog the source may accumulate when all windows are full, in segments. */
 const BULK_BACKLOG_SEGMENTS = 32;
+/** Float slack in the bulk credit: a wake-up computed to the byte must find a whole segment. */
+const CREDIT_EPSILON = 1e-3;
 
 export class Sim {
   readonly loop = new EventLoop();
@@ -93,11 +95,22 @@ export class Sim {
   readonly connectAttempts: { t: number; attempt: number }[] = [];
   /** Bytes delivered by the reorder buffer (goodput) per sample interval. */
   readonly goodputSeries: number[] = [];
-  readonly interactive = { sent: 0, delivered: 0, dropped: 0, delays: [] as number[], duplicatesDelivered: 0 };
+  readonly interactive = {
+    sent: 0,
+    delivered: 0,
+    dropped: 0,
+    delays: [] as number[],
+    duplicatesDelivered: 0,
+  };
   bulkOfferedDropped = 0;
+  /** Bulk packets delivered by the reorder buffer in / out of sequence order. */
   inOrder = 0;
   outOfOrder = 0;
+  /** The same, as they arrived from the network (what the receiver would see without the buffer). */
+  arrivalInOrder = 0;
+  arrivalOutOfOrder = 0;
   private lastDeliveredSeq = -1;
+  private lastArrivedSeq = -1;
   private nextSeq = 0;
   private readonly iq: Pkt[] = [];
   private bulkCredit = 0;
@@ -230,7 +243,7 @@ export class Sim {
           continue;
         }
       }
-      if (this.config.bulk && this.bulkCredit >= this.segment) {
+      if (this.config.bulk && this.bulkCredit + CREDIT_EPSILON >= this.segment) {
         const n = this.pick(this.segment, false, 0);
         if (n > 0) {
           this.bulkCredit -= this.segment;
@@ -242,7 +255,7 @@ export class Sim {
       break;
     }
     const b = this.config.bulk;
-    if (b && this.bulkCredit < this.segment && !this.bulkWakeArmed) {
+    if (b && this.bulkCredit + CREDIT_EPSILON < this.segment && !this.bulkWakeArmed) {
       this.bulkWakeArmed = true;
       const dt = ((this.segment - this.bulkCredit) * 8000) / b.rateBps;
       this.loop.at(Math.max(this.loop.now, this.bulkCreditAt) + dt, () => {
@@ -315,6 +328,11 @@ export class Sim {
 
   private receive(pkt: Pkt, p: SimPath): void {
     p.deliveredBytes += pkt.size;
+    if (!pkt.interactive) {
+      if (pkt.seq > this.lastArrivedSeq) this.arrivalInOrder++;
+      else this.arrivalOutOfOrder++;
+      this.lastArrivedSeq = Math.max(this.lastArrivedSeq, pkt.seq);
+    }
     this.reorder.push(pkt.seq, pkt, this.loop.now, pkt.interactive);
     this.drainReorder();
   }

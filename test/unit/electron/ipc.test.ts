@@ -30,12 +30,16 @@ function setup(event: InvokeEventLike = GOOD) {
     removeHandler: (ch) => void handlersByChannel.delete(ch),
   };
   const calls: string[] = [];
+  const record = (what: string): Result<null> => {
+    calls.push(what);
+    return { ok: true, value: null };
+  };
   const handlers: MainHandlers<IpcSchema> = {
     getSnapshot: async () => ({ ok: true, value: snap() }),
-    connect: async () => (calls.push('connect'), { ok: true, value: null }),
-    disconnect: async () => (calls.push('disconnect'), { ok: true, value: null }),
-    setInterfaceEnabled: async (name, on) => (calls.push(`iface ${name} ${on}`), { ok: true, value: null }),
-    setMode: async (m) => (calls.push(`mode ${m}`), { ok: true, value: null }),
+    connect: async () => record('connect'),
+    disconnect: async () => record('disconnect'),
+    setInterfaceEnabled: async (name, on) => record(`iface ${name} ${on}`),
+    setMode: async (m) => record(`mode ${m}`),
     setScheduler: async () => {
       throw new Error('boom');
     },

@@ -31,6 +31,11 @@ class FakeSocket implements WebSocketLike {
   }
 }
 
+function track(list: FakeSocket[], s: FakeSocket): FakeSocket {
+  list.push(s);
+  return s;
+}
+
 const tick = () => new Promise<void>((r) => setImmediate(r));
 
 describe('web bridge client', () => {
@@ -49,7 +54,7 @@ describe('web bridge client', () => {
     const sockets: FakeSocket[] = [];
     const c = createWebBridgeClient({
       url: 'ws://x/ws',
-      createSocket: (u) => (sockets.push(new FakeSocket(u)), sockets.at(-1) as FakeSocket),
+      createSocket: (u) => track(sockets, new FakeSocket(u)),
     });
     const s = sockets[0] as FakeSocket;
     const p1 = c.setInterfaceEnabled('wlan0', false);
@@ -75,7 +80,7 @@ describe('web bridge client', () => {
     const sockets: FakeSocket[] = [];
     const c = createWebBridgeClient({
       url: 'ws://x/ws',
-      createSocket: (u) => (sockets.push(new FakeSocket(u)), sockets.at(-1) as FakeSocket),
+      createSocket: (u) => track(sockets, new FakeSocket(u)),
       reconnectMinMs: 1,
       reconnectMaxMs: 2,
     });
@@ -106,7 +111,7 @@ describe('web bridge client', () => {
     const sockets: FakeSocket[] = [];
     const c = createWebBridgeClient({
       url: 'ws://x/ws',
-      createSocket: (u) => (sockets.push(new FakeSocket(u)), sockets.at(-1) as FakeSocket),
+      createSocket: (u) => track(sockets, new FakeSocket(u)),
     });
     const got: unknown[] = [];
     c.subscribe((e) => got.push(e));

@@ -24,17 +24,28 @@ const SNAP: Snapshot = {
 function fakeApi() {
   const calls: string[] = [];
   const subs = new Set<(e: BridgeEvent) => void>();
-  const done = (what: string) => async () => (calls.push(what), { ok: true as const, value: null });
+  const record = async (what: string) => {
+    calls.push(what);
+    return { ok: true as const, value: null };
+  };
   const api: DesktopApi = {
     getSnapshot: async () => ({ ok: true, value: SNAP }),
-    subscribe: (cb) => (subs.add(cb), () => void subs.delete(cb)),
-    connect: done('connect'),
-    disconnect: done('disconnect'),
-    setInterfaceEnabled: async (n, on) => (calls.push(`iface ${n} ${on}`), { ok: true, value: null }),
-    setMode: async (m) => (calls.push(`mode ${m}`), { ok: true, value: null }),
-    setScheduler: async (s) => (calls.push(`sched ${s}`), { ok: true, value: null }),
+    subscribe: (cb) => {
+      subs.add(cb);
+      return () => {
+        subs.delete(cb);
+      };
+    },
+    connect: () => record('connect'),
+    disconnect: () => record('disconnect'),
+    setInterfaceEnabled: (n, on) => record(`iface ${n} ${on}`),
+    setMode: (m) => record(`mode ${m}`),
+    setScheduler: (s) => record(`sched ${s}`),
   };
-  return { api, calls, subs, emit: (e: BridgeEvent) => subs.forEach((s) => s(e)) };
+  const emit = (e: BridgeEvent) => {
+    for (const s of subs) s(e);
+  };
+  return { api, calls, subs, emit };
 }
 
 function open(bridge: WebBridge): Promise<{ ws: WebSocket; messages: unknown[]; closed: Promise<number> }> {

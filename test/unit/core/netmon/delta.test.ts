@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { diffInterfaces, type InterfaceInfo, kindOf, usableForPath } from '../../../../app/core/netmon/delta.ts';
+import {
+  diffInterfaces,
+  type InterfaceInfo,
+  kindOf,
+  usableForPath,
+} from '../../../../app/core/netmon/delta.ts';
 
 const iface = (name: string, up: boolean, addresses: string[]): InterfaceInfo => ({
   name,

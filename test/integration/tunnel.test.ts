@@ -1,0 +1,123 @@
+// Issue 2 in the lab: real helpers, real TUN devices, real kernel, two namespaces.
+import assert from 'node:assert/strict';
+import { join, resolve } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { isRoot, pingLoss, runIn } from '../lab/exec.ts';
+import { createLab, type Lab } from '../lab/lab.ts';
+import { tcpTransfer } from '../lab/transfer.ts';
+import { GW_ENDPOINT, GW_PORT, GW_TUN, LAPTOP_TUN, startTunnel, type Tunnel } from '../lab/tunnel.ts';
+
+const LAB_DIR = resolve(import.meta.dirname, '../lab');
+
+interface Sample {
+  counters?: Record<string, number>;
+}
+
+async function counters(t: Tunnel, side: 'laptop' | 'gw'): Promise<Record<string, number>> {
+  const out = await t.cli(side, ['watch', '--json', '--count', '1', '--interval', '100']);
+  const lines = out
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Sample & { sample?: Sample; snapshot?: Sample });
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const l = lines[i];
+    const c = l?.counters ?? l?.sample?.counters ?? l?.snapshot?.counters;
+    if (c) return c;
+  }
+  throw new Error(`no counters in watch output: ${out.slice(0, 300)}`);
+}
+
+describe('single-path tunnel between two helpers', {
+  skip: !isRoot() && 'needs root (network namespaces)',
+}, () => {
+  let lab: Lab;
+  let t: Tunnel;
+
+  before(async () => {
+    lab = await createLab([{ name: 'wifi0', subnet: 1 }], 'it');
+    t = await startTunnel(lab, { laptopMultipath: ['mode = "disable"'] });
+  });
+  after(async () => {
+    await t?.destroy();
+    await lab?.destroy();
+  });
+
+  test('ping crosses the tunnel both ways', async () => {
+    const a = await runIn(lab.laptop, 'ping', ['-c', '5', '-i', '0.1', '-W', '2', GW_TUN]);
+    assert.match(a, / 0% packet loss/);
+    const b = await runIn(lab.gw, 'ping', ['-c', '5', '-i', '0.1', '-W', '2', LAPTOP_TUN]);
+    assert.match(b, / 0% packet loss/);
+  });
+
+  test('a 200 MB TCP transfer arrives intact (sha256 compared at both ends)', async () => {
+    const r = await tcpTransfer(lab.laptop, lab.gw, GW_TUN, 5001, 200 * 1024 * 1024, 180);
+    assert.equal(r.sent.error, undefined, `source error: ${r.sent.error}`);
+    assert.equal(r.received.bytes, 200 * 1024 * 1024);
+    assert.equal(r.received.sha256, r.sent.sha256);
+  });
+
+  test('10 000 random UDP datagrams at the helper get no reply and do not disturb a transfer', async () => {
+    const before = await counters(t, 'gw');
+    let garbage = '';
+    const transfer = tcpTransfer(lab.laptop, lab.gw, GW_TUN, 5002, 40 * 1024 * 1024, 120, {
+      onStarted: () => {
+        // From the laptop namespace's plain network, not through the tunnel.
+        void runIn(
+          lab.laptop,
+          process.execPath,
+          [join(LAB_DIR, 'udp-garbage.mjs'), GW_ENDPOINT, String(GW_PORT), '10000', '1500'],
+          60_000,
+        ).then((o) => {
+          garbage = o;
+        });
+      },
+    });
+    const r = await transfer;
+    for (let i = 0; i < 50 && !garbage; i++) await new Promise((res) => setTimeout(res, 100));
+    const g = JSON.parse(garbage.trim()) as { sent: number; replies: number };
+    assert.equal(g.sent, 10_000);
+    assert.equal(g.replies, 0, 'the helper answered unauthenticated packets');
+    assert.equal(r.received.sha256, r.sent.sha256);
+    const afterC = await counters(t, 'gw');
+    const dropped = Object.entries(afterC)
+      .filter(([k]) => k.startsWith('listener.dropped.'))
+      .reduce((n, [k, v]) => n + v - (before[k] ?? 0), 0);
+    assert.ok(dropped >= 9_000, `listener counted ${dropped} drops`);
+    assert.equal(afterC['listener.accepted'], before['listener.accepted'], 'garbage created a connection');
+  });
+
+  test('an inner source address the peer does not own is dropped and counted', async () => {
+    const before = (await counters(t, 'gw')).spoofDrops ?? 0;
+    await runIn(lab.laptop, 'ip', ['addr', 'add', '198.19.0.99/32', 'dev', 'lo']);
+    assert.equal(
+      await pingLoss(lab.laptop, ['-c', '5', '-i', '0.1', '-W', '1', '-I', '198.19.0.99', GW_TUN]),
+      100,
+    );
+    const afterN = (await counters(t, 'gw')).spoofDrops ?? 0;
+    assert.ok(afterN - before >= 5, `spoofDrops went ${before} -> ${afterN}`);
+    // The real address still works.
+    assert.match(await runIn(lab.laptop, 'ping', ['-c', '2', '-i', '0.1', GW_TUN]), / 0% packet loss/);
+  });
+});
+
+describe('peer authentication', { skip: !isRoot() && 'needs root (network namespaces)' }, () => {
+  test('a laptop that expects another gateway NodeId gets no tunnel', async () => {
+    const lab = await createLab([{ name: 'wifi0', subnet: 1 }], 'au');
+    let t: Tunnel | undefined;
+    try {
+      t = await startTunnel(lab, { laptopExpectsGw: 'qe1aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', waitPaths: 0 });
+      await new Promise((r) => setTimeout(r, 3000));
+      const s = JSON.parse(await t.cli('laptop', ['status', '--json'])) as {
+        activePaths: number;
+        state: string;
+      };
+      assert.equal(s.activePaths, 0);
+      assert.equal(await pingLoss(lab.laptop, ['-c', '3', '-i', '0.2', '-W', '1', GW_TUN]), 100);
+      const gw = await counters(t, 'gw');
+      assert.equal(gw.tunTxPackets ?? 0, 0, 'a packet reached the gateway TUN');
+    } finally {
+      await t?.destroy();
+      await lab.destroy();
+    }
+  });
+});

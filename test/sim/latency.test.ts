@@ -1,0 +1,36 @@
+// Scenario (d): a 10 ms broadband path next to a 600 ms satellite path (seed §8.9.1 #4).
+
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { percentile, Sim } from './lib/harness.ts';
+
+describe('sim: latency-aware scheduling', () => {
+  test('(d) interactive packets all take the fast path; bulk uses both', (t) => {
+    const sim = new Sim({
+      seed: 4,
+      paths: [{ fwd: { rateBps: 50e6, delayMs: 10 } }, { fwd: { rateBps: 50e6, delayMs: 600 } }],
+      scheduler: { mode: 'aggregate', strategy: 'latency-aware', interactiveMaxRttMs: 50, bulkMinBandwidthMbps: 5 },
+      bulk: { rateBps: 80e6 },
+      interactive: { intervalMs: 20, flows: 4 },
+    });
+    sim.run(120_000);
+    const [fast, slow] = sim.paths;
+    assert.ok(fast && slow);
+    assert.equal(sim.pm.state(slow.id)?.kind, 'active', 'the slow path is Active (slow, not degraded)');
+    assert.equal(slow.interactiveSent, 0, 'no interactive packet on the 600 ms path');
+    assert.ok(fast.interactiveSent > 5000);
+    // Bulk really is on both paths.
+    assert.ok(slow.deliveredBytes > 0.1 * (fast.deliveredBytes + slow.deliveredBytes), 'bulk on the slow path');
+    assert.ok(fast.deliveredBytes > 0.3 * (fast.deliveredBytes + slow.deliveredBytes), 'bulk on the fast path');
+    const ia = sim.interactive;
+    assert.equal(ia.delivered, ia.delays.length);
+    assert.ok(ia.delivered >= 0.99 * ia.sent, `${ia.delivered}/${ia.sent} interactive delivered`);
+    // One-way delay: 10 ms propagation + queueing behind the bulk sharing the fast path
+    // (at most one 64-packet queue = 12.8 ms at 50 Mbit/s) + waiting for the window.
+    const p99 = percentile(ia.delays, 99);
+    assert.ok(p99 <= 10 + 25, `interactive p99 one-way delay ${p99.toFixed(1)} ms`);
+    t.diagnostic(
+      `interactive p50 ${percentile(ia.delays, 50).toFixed(1)} ms, p99 ${p99.toFixed(1)} ms; bulk share on slow path ${(slow.deliveredBytes / (fast.deliveredBytes + slow.deliveredBytes)).toFixed(2)}`,
+    );
+  });
+});
