@@ -9,6 +9,7 @@
 import { rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { clearAllDelays, type DelaySpec, setDelay } from './delay/delay.ts';
 import { isRoot, run, runIn, tryRun } from './exec.ts';
 
 export interface LabPathSpec {
@@ -37,6 +38,8 @@ export interface Lab {
   blackhole(path: string, on: boolean): Promise<void>;
   /** Random loss in per-ten-thousand on the receiving side of both ends (nftables netdev ingress). */
   setLoss(path: string, perTenThousand: number): Promise<void>;
+  /** Round-trip delay (and jitter) on a path, half on each end's ingress (NFQUEUE, see delay/). */
+  setDelay(path: string, spec: DelaySpec): Promise<void>;
 }
 
 let counter = 0;
@@ -63,6 +66,7 @@ export async function createLab(specs: LabPathSpec[] = DEFAULT_PATHS, tag = 'lab
     gw,
     paths,
     async destroy() {
+      await clearAllDelays(lab).catch(() => undefined);
       // Deleting a namespace deletes its veth ends (and the peers with them).
       await tryRun('ip', ['netns', 'del', laptop]);
       await tryRun('ip', ['netns', 'del', gw]);
@@ -99,6 +103,9 @@ export async function createLab(specs: LabPathSpec[] = DEFAULT_PATHS, tag = 'lab
     },
     async blackhole(name, on) {
       for (const ns of [laptop, gw]) await setIngressRule(ns, name, on ? 'drop' : null);
+    },
+    async setDelay(name, spec) {
+      await setDelay(lab, name, spec);
     },
     async setLoss(name, n) {
       for (const ns of [laptop, gw])
