@@ -8,7 +8,11 @@ describe('sim: latency-aware scheduling', () => {
   test('(d) interactive packets all take the fast path; bulk uses both', (t) => {
     const sim = new Sim({
       seed: 4,
-      paths: [{ fwd: { rateBps: 50e6, delayMs: 10 } }, { fwd: { rateBps: 50e6, delayMs: 600 } }],
+      paths: [
+        { fwd: { rateBps: 50e6, delayMs: 10 } },
+        // Satellite modems have deep buffers (here 1 MB): slow start is not cut short at once.
+        { fwd: { rateBps: 50e6, delayMs: 600, queueBytes: 1_000_000 } },
+      ],
       scheduler: { mode: 'aggregate', strategy: 'latency-aware', interactiveMaxRttMs: 50, bulkMinBandwidthMbps: 5 },
       bulk: { rateBps: 80e6 },
       interactive: { intervalMs: 20, flows: 4 },

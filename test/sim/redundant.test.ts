@@ -21,8 +21,10 @@ describe('sim: redundant scheduling', () => {
     assert.ok(ia.sent > 19_000);
     const loss = 1 - ia.delivered / ia.sent;
     assert.ok(loss <= 0.005, `interactive loss ${(loss * 100).toFixed(3)} %`);
-    // Both copies went out, and the receiver handed each packet up exactly once.
-    for (const p of sim.paths) assert.ok(p.interactiveSent >= 0.99 * ia.sent, `path ${p.id} carried a copy`);
+    // Both copies went out (except for the ~1-2 % of packets sent while a loss had just halved
+    // one path's window below even the interactive allowance: those go out once), and the
+    // receiver handed each packet up exactly once.
+    for (const p of sim.paths) assert.ok(p.interactiveSent >= 0.97 * ia.sent, `path ${p.id} carried a copy`);
     assert.equal(ia.duplicatesDelivered, 0, 'no duplicate handed up');
     assert.ok(sim.reorder.counters.duplicates > 0.8 * ia.sent, `${sim.reorder.counters.duplicates} duplicates dropped`);
     // 5 % loss does not demote or fail a path.
@@ -30,6 +32,8 @@ describe('sim: redundant scheduling', () => {
       sim.stateLog.filter((e) => e.to === 'failed' || e.to === 'standby'),
       [],
     );
-    t.diagnostic(`interactive loss ${(loss * 100).toFixed(3)} % (${ia.sent - ia.delivered}/${ia.sent}), duplicates dropped ${sim.reorder.counters.duplicates}`);
+    t.diagnostic(
+      `interactive loss ${(loss * 100).toFixed(3)} % (${ia.sent - ia.delivered}/${ia.sent}), copies per path ${sim.paths.map((p) => p.interactiveSent).join('/')}, duplicates dropped ${sim.reorder.counters.duplicates}`,
+    );
   });
 });

@@ -12,6 +12,13 @@
 //      second copy by sequence number.
 //
 // Congestion feedback (§8.4.4): no strategy ever returns a path whose `canSend` is false.
+// `canSend` is per packet and the driver's call. The driver should give interactive packets a
+// small allowance (the simulator uses two datagrams, test/sim/lib/aimd.ts): bulk sees
+// canSend=false that much before the window is full, and interactive packets see it that much
+// after. Then an SSH keystroke or a redundant VoIP copy never waits behind bulk, nor for a window
+// that a loss just halved (quiche would only hold such a packet for up to one RTT anyway). The
+// sim's latency (d) and redundancy (e) results depend on this allowance: without it about 5 % of
+// redundant copies went out on one path only, and interactive loss was 0.56 % instead of 0.25 %.
 
 import type { FlowId, Millis, PathId } from '../types.ts';
 import type { PathView } from './path-view.ts';

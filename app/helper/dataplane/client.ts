@@ -58,6 +58,9 @@ export class ClientPeer implements TimedPart {
   private readonly slots = new Map<string, IfaceSlot>();
   private interfaces: readonly InterfaceInfo[] = [];
   private token: Uint8Array | undefined;
+  /** The path whose token-less hello is awaiting its helloAck. */
+  private firstHelloInFlight: PathLink | null = null;
+  private readonly awaitingToken = new Set<PathLink>();
 
   constructor(
     private readonly engine: Engine,
@@ -188,17 +191,11 @@ export class ClientPeer implements TimedPart {
       remote,
       onEstablished: () => {
         if (!link) return;
-        link.sendControl({
-          type: 'hello',
-          protocolVersions: [...CONTROL_PROTOCOL_VERSIONS],
-          nodeId: this.opts.ownNodeId,
-          multipath: this.opts.multipath,
-          mtu: this.opts.mtu,
-          features: ['dgram-v1'],
-          ...(this.token ? { sessionToken: this.token } : {}),
-          pathInfo: { interface: info.name, kind: info.kind },
-        });
-        this.engine.markDirty(link);
+        // One token-less hello at a time: a second one would start a second session. Paths that
+        // come up meanwhile wait for the token and join the session it names.
+        if (!this.token && this.firstHelloInFlight && this.firstHelloInFlight !== link)
+          this.awaitingToken.add(link);
+        else this.sendHello(link);
       },
       onControl: (chunk) => {
         if (link)
@@ -237,6 +234,29 @@ export class ClientPeer implements TimedPart {
     this.engine.arm();
   }
 
+  private sendHello(link: PathLink): void {
+    if (!this.token) this.firstHelloInFlight = link;
+    link.sendControl({
+      type: 'hello',
+      protocolVersions: [...CONTROL_PROTOCOL_VERSIONS],
+      nodeId: this.opts.ownNodeId,
+      multipath: this.opts.multipath,
+      mtu: this.opts.mtu,
+      features: ['dgram-v1'],
+      ...(this.token ? { sessionToken: this.token } : {}),
+      pathInfo: { interface: link.iface, kind: link.kind },
+    });
+    this.engine.markDirty(link);
+  }
+
+  /** The token arrived (or the path that asked for it died): let waiting paths say hello. */
+  private releaseWaiting(): void {
+    this.firstHelloInFlight = null;
+    const waiting = [...this.awaitingToken];
+    this.awaitingToken.clear();
+    for (const l of waiting) if (!l.closed) this.sendHello(l);
+  }
+
   private afterInput(link: PathLink, now: Millis): void {
     if (link.pathId !== null && this.session.paths.get(link.pathId) === link) {
       link.conn.recvDatagrams((buf, len) => this.session.onDatagram(link, buf, len, now));
@@ -249,6 +269,7 @@ export class ClientPeer implements TimedPart {
     if (msg.type === 'helloAck') {
       if (link.pathId !== null) return;
       this.token = msg.sessionToken;
+      this.releaseWaiting();
       link.pathId = this.session.allocatePathId();
       this.session.addPath(link, now);
       s.backoffMs = REDIAL_MIN_MS;
@@ -271,6 +292,8 @@ export class ClientPeer implements TimedPart {
     const now = this.engine.now();
     if (link.closed) return;
     link.closed = true;
+    this.awaitingToken.delete(link);
+    if (this.firstHelloInFlight === link) this.releaseWaiting();
     this.session.removePath(link, now);
     this.engine.untrackLink(link);
     link.ownPort?.onReadable(null);

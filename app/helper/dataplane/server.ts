@@ -134,7 +134,12 @@ export class ServerSide implements TimedPart {
     }
     if (r.created) {
       // The peer started a new session (it restarted): its old paths belong to the old one.
-      for (const old of [...session.paths.values()]) old.conn.close(0, 'superseded by a new session');
+      for (const old of [...session.paths.values()]) {
+        session.removePath(old, now);
+        old.pathId = null;
+        old.conn.close(0, 'superseded by a new session');
+        this.engine.markDirty(old);
+      }
       this.tokenOf.set(session, r.session.token);
     }
     Object.assign(link, { iface: msg.pathInfo?.interface ?? '?', kind: msg.pathInfo?.kind ?? 'other' });

@@ -3,6 +3,9 @@
 // once per RTT. The window grows only while it is being used (at least half full), as quiche's
 // controllers do when not app-limited.
 
+/** Window bytes kept for interactive packets: two full datagrams (their whole burst, in practice). */
+export const INTERACTIVE_RESERVE = 2 * 1250;
+
 export class Aimd {
   cwnd: number;
   ssthresh = Number.POSITIVE_INFINITY;
@@ -15,9 +18,15 @@ export class Aimd {
     this.cwnd = Math.max(10 * 1250, 2 * segment);
   }
 
-  /** Room for `size` more bytes (an empty window always takes one packet). */
-  canSend(size: number): boolean {
-    return this.inflight === 0 || this.inflight + size <= this.cwnd;
+  /**
+   * Room for `size` more bytes (an empty window always takes one packet). Bulk stops
+   * INTERACTIVE_RESERVE short of the window and interactive packets may go that far beyond it,
+   * as the helper's driver does (see scheduler.ts): an interactive packet never waits behind
+   * bulk, nor for the window to drain after a loss halved it.
+   */
+  canSend(size: number, interactive: boolean): boolean {
+    const limit = interactive ? this.cwnd + INTERACTIVE_RESERVE : this.cwnd - INTERACTIVE_RESERVE;
+    return this.inflight === 0 || this.inflight + size <= limit;
   }
 
   onSend(size: number): void {

@@ -220,7 +220,7 @@ export class Sim {
     const now = this.loop.now;
     for (const p of this.paths) {
       this.pm.writeView(p.view, now);
-      p.view.canSend = p.cc.canSend(size);
+      p.view.canSend = p.cc.canSend(size, interactive);
       if (!p.view.canSend && p.view.state === 'active') p.blocked = true;
     }
     const info = this.info;

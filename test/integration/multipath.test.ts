@@ -1,0 +1,157 @@
+// Issue 3 in the lab (seed §8.9.1): real helpers, real TUN, two paths. Behaviour, not speed.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { isRoot, runIn, sleep } from '../lab/exec.ts';
+import { createLab, type Lab } from '../lab/lab.ts';
+import { tcpTransfer } from '../lab/transfer.ts';
+import { GW_TUN, startTunnel, type Tunnel, waitForPaths } from '../lab/tunnel.ts';
+
+const skip = !isRoot() && 'needs root (network namespaces)';
+
+interface PathRow {
+  interface: string;
+  state: string;
+  txBps: number;
+  rxBps: number;
+}
+
+async function paths(t: Tunnel): Promise<PathRow[]> {
+  const out = await t.cli('laptop', ['watch', '--json', '--count', '1', '--interval', '500']);
+  const lines = out.trim().split('\n');
+  const last = JSON.parse(lines[lines.length - 1] ?? '{}') as {
+    paths?: PathRow[];
+    sample?: { paths: PathRow[] };
+  };
+  return last.paths ?? last.sample?.paths ?? [];
+}
+
+async function withTunnel(
+  tag: string,
+  multipath: string[],
+  fn: (lab: Lab, t: Tunnel) => Promise<void>,
+): Promise<void> {
+  const lab = await createLab(undefined, tag);
+  let t: Tunnel | undefined;
+  try {
+    t = await startTunnel(lab, { laptopMultipath: multipath });
+    await fn(lab, t);
+  } catch (e) {
+    if (t)
+      console.error(
+        `--- laptop log ---\n${t.laptop.log.slice(-30).join('\n')}\n--- gw log ---\n${t.gw.log.slice(-20).join('\n')}`,
+      );
+    throw e;
+  } finally {
+    await t?.destroy();
+    await lab.destroy();
+  }
+}
+
+const MB = 1024 * 1024;
+
+describe('multipath in the lab', { skip }, () => {
+  test('aggregation: one TCP flow uses both paths', async () => {
+    await withTunnel('ag', ['mode = "aggregate"'], async (lab, t) => {
+      await lab.setRate('wifi0', '50mbit');
+      await lab.setRate('lte0', '50mbit');
+      let during: PathRow[] = [];
+      const transfer = tcpTransfer(lab.laptop, lab.gw, GW_TUN, 5001, 60 * MB, 120, {
+        onStarted: () => {
+          void sleep(3000)
+            .then(() => paths(t))
+            .then((p) => {
+              during = p;
+            });
+        },
+      });
+      const r = await transfer;
+      assert.equal(r.received.sha256, r.sent.sha256);
+      for (const name of ['wifi0', 'lte0']) {
+        const p = during.find((x) => x.interface === name);
+        assert.ok(p, `path ${name} missing: ${JSON.stringify(during)}`);
+        assert.ok(p.txBps > 5e6, `${name} carried only ${p.txBps} bit/s`);
+      }
+    });
+  });
+
+  for (const how of ['link down', 'blackhole'] as const) {
+    test(`path failure (${how}): the transfer completes on the other path`, async () => {
+      await withTunnel(how === 'link down' ? 'fd' : 'fb', ['mode = "aggregate"'], async (lab, t) => {
+        await lab.setRate('wifi0', '50mbit');
+        await lab.setRate('lte0', '50mbit');
+        const transfer = tcpTransfer(lab.laptop, lab.gw, GW_TUN, 5001, 50 * MB, 120, {
+          onStarted: () => {
+            void sleep(2000).then(() =>
+              how === 'link down' ? lab.linkDown('lte0') : lab.blackhole('lte0', true),
+            );
+          },
+        });
+        const r = await transfer;
+        assert.equal(r.sent.error, undefined);
+        assert.equal(r.received.sha256, r.sent.sha256);
+        const after = await paths(t);
+        const wifi = after.find((p) => p.interface === 'wifi0');
+        assert.equal(wifi?.state, 'active');
+        const lte = after.find((p) => p.interface === 'lte0');
+        assert.ok(!lte || lte.state === 'failed' || lte.state === 'probing', `lte0 still ${lte?.state}`);
+        if (how === 'blackhole') {
+          // The path comes back once the network does.
+          await lab.blackhole('lte0', false);
+          await waitForPaths(t, 2, 30_000);
+        }
+      });
+    });
+  }
+
+  test('roaming: an address change mid-transfer keeps the same TCP connection', async () => {
+    await withTunnel('ro', ['mode = "aggregate"'], async (lab, t) => {
+      await lab.setRate('wifi0', '50mbit');
+      await lab.setRate('lte0', '50mbit');
+      const transfer = tcpTransfer(lab.laptop, lab.gw, GW_TUN, 5001, 50 * MB, 120, {
+        onStarted: () => {
+          void sleep(2000).then(async () => {
+            await runIn(lab.laptop, 'ip', ['addr', 'del', '198.18.1.2/24', 'dev', 'wifi0']);
+            await runIn(lab.laptop, 'ip', ['addr', 'add', '198.18.1.7/24', 'dev', 'wifi0']);
+            await runIn(lab.laptop, 'ip', ['rule', 'add', 'from', '198.18.1.7', 'table', '101']);
+            await runIn(lab.laptop, 'ip', [
+              'route',
+              'replace',
+              'default',
+              'via',
+              '198.18.1.1',
+              'dev',
+              'wifi0',
+              'table',
+              '101',
+            ]);
+          });
+        },
+      });
+      const r = await transfer;
+      // One connection: the source opened exactly one socket and it delivered every byte.
+      assert.equal(r.sent.error, undefined);
+      assert.equal(r.received.bytes, 50 * MB);
+      assert.equal(r.received.sha256, r.sent.sha256);
+      await waitForPaths(t, 2, 20_000);
+      const log = t.laptop.log.join('\n');
+      assert.match(log, /path wifi0 closed: address changed/);
+      assert.match(log, /path wifi0 joined the session \(198\.18\.1\.7/);
+    });
+  });
+
+  test('high-latency path: interactive pings stay on the fast path (latency scheduler)', async () => {
+    await withTunnel('hl', ['mode = "aggregate"', 'scheduler = "latency"'], async (lab, t) => {
+      await lab.setDelay('wifi0', { rttMs: 10 });
+      await lab.setDelay('lte0', { rttMs: 600 });
+      await sleep(4000); // let the path manager measure both RTTs
+      const out = await runIn(lab.laptop, 'ping', ['-c', '30', '-i', '0.1', '-q', GW_TUN], 30_000);
+      const m = /= [\d.]+\/([\d.]+)\/([\d.]+)\//.exec(out);
+      assert.ok(m, out);
+      const [avg, max] = [Number(m[1]), Number(m[2])];
+      assert.ok(max < 300, `a ping took ${max} ms: it crossed the 600 ms path`);
+      assert.ok(avg < 100, `average ${avg} ms`);
+      const p = await paths(t);
+      assert.equal(p.length, 2);
+    });
+  });
+});
