@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run, runIn, sleep } from '../lab/exec.ts';
 import type { Lab } from '../lab/lab.ts';
+import { pidsInNs } from './proc.ts';
 
 export interface WgTunnel {
   laptopAddr: string;
@@ -72,8 +73,8 @@ export async function startWireguard(lab: Lab): Promise<WgTunnel> {
     laptopAddr: '198.19.9.2',
     gwAddr: '198.19.9.1',
     async pids() {
-      const out = await run('pgrep', ['-f', 'wireguard-go wg[lg]']).catch(() => '');
-      return out.split('\n').filter(Boolean).map(Number);
+      // Only this lab's two processes (other labs may run wireguard-go with the same names).
+      return [...(await pidsInNs(lab.laptop, 'wireguard-go')), ...(await pidsInNs(lab.gw, 'wireguard-go'))];
     },
     async destroy() {
       for (const s of sides) await runIn(s.ns, 'ip', ['link', 'del', s.dev]).catch(() => undefined);

@@ -20,9 +20,14 @@ export async function restartLaptop(t: Tunnel): Promise<HelperProc> {
     if ((await waitExit(old, 5_000)) === null && old.exitCode === null) old.kill('SIGKILL');
   }
   const log: string[] = [];
-  const proc = spawnIn(t.laptop.ns, process.execPath, [CLI, 'start', '--config', join(t.dir, 'laptop.toml')], {
-    env: { ...process.env, QUICETHER_LOG: 'pretty' },
-  });
+  const proc = spawnIn(
+    t.laptop.ns,
+    process.execPath,
+    [CLI, 'start', '--config', join(t.dir, 'laptop.toml')],
+    {
+      env: { ...process.env, QUICETHER_LOG: 'pretty' },
+    },
+  );
   const keep = (d: Buffer) => {
     for (const line of d.toString().split('\n')) if (line) log.push(line);
     if (log.length > 2000) log.splice(0, log.length - 2000);

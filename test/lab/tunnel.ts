@@ -124,9 +124,16 @@ socket = "${join(dir, 'gw.sock')}"
 
   const start = (ns: string, name: string): HelperProc => {
     const log: string[] = [];
-    const proc = spawnIn(ns, process.execPath, [CLI, 'start', '--config', join(dir, `${name}.toml`)], {
-      env: { ...process.env, QUICETHER_LOG: 'pretty' },
-    });
+    // QUICETHER_HELPER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles both helpers.
+    const nodeArgs = (process.env.QUICETHER_HELPER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const proc = spawnIn(
+      ns,
+      process.execPath,
+      [...nodeArgs, CLI, 'start', '--config', join(dir, `${name}.toml`)],
+      {
+        env: { ...process.env, QUICETHER_LOG: 'pretty' },
+      },
+    );
     const keep = (d: Buffer) => {
       for (const line of d.toString().split('\n')) if (line) log.push(line);
       if (log.length > 2000) log.splice(0, log.length - 2000);

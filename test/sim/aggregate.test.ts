@@ -7,7 +7,7 @@ import { deltas, mbps, Sim } from './lib/harness.ts';
 const link100 = { rateBps: 100e6, delayMs: 10, queueBytes: 100 * 1250 };
 
 describe('sim: aggregation', () => {
-  test('(a) two equal 100 Mbit/s paths, aggregate, saturating load: >= 180 Mbit/s, ~half each', () => {
+  test('(a) two equal 100 Mbit/s paths, aggregate, saturating load: >= 180 Mbit/s, ~half each', (t) => {
     const sim = new Sim({
       seed: 1,
       paths: [{ fwd: { ...link100 } }, { fwd: { ...link100 } }],
@@ -28,6 +28,7 @@ describe('sim: aggregation', () => {
     );
     const share0 = (shares[0] as number) / ((shares[0] as number) + (shares[1] as number));
     assert.ok(share0 > 0.45 && share0 < 0.55, `path 0 share ${share0.toFixed(3)}`);
+    t.diagnostic(`aggregate goodput ${rate.toFixed(1)} Mbit/s, path 0 share ${share0.toFixed(3)}`);
     // Nothing failed or got demoted on the way.
     assert.deepEqual(
       sim.stateLog.filter((e) => e.to !== 'active' && e.to !== 'probing'),
@@ -35,7 +36,7 @@ describe('sim: aggregation', () => {
     );
   });
 
-  test('(b) weighted 2:1 config weights on equal paths, load within capacity: shares ~2:1', () => {
+  test('(b) weighted 2:1 config weights on equal paths, load within capacity: shares ~2:1', (t) => {
     const sim = new Sim({
       seed: 2,
       paths: [
@@ -59,5 +60,6 @@ describe('sim: aggregation', () => {
       (sim.goodputSeries.length - from) * 500,
     );
     assert.ok(total > 110, `carried ${total.toFixed(1)} of 120 Mbit/s offered`);
+    t.diagnostic(`share ratio ${ratio.toFixed(3)}, carried ${total.toFixed(1)} Mbit/s`);
   });
 });

@@ -13,7 +13,12 @@ describe('sim: latency-aware scheduling', () => {
         // Satellite modems have deep buffers (here 1 MB): slow start is not cut short at once.
         { fwd: { rateBps: 50e6, delayMs: 600, queueBytes: 1_000_000 } },
       ],
-      scheduler: { mode: 'aggregate', strategy: 'latency-aware', interactiveMaxRttMs: 50, bulkMinBandwidthMbps: 5 },
+      scheduler: {
+        mode: 'aggregate',
+        strategy: 'latency-aware',
+        interactiveMaxRttMs: 50,
+        bulkMinBandwidthMbps: 5,
+      },
       bulk: { rateBps: 80e6 },
       interactive: { intervalMs: 20, flows: 4 },
     });
@@ -24,8 +29,14 @@ describe('sim: latency-aware scheduling', () => {
     assert.equal(slow.interactiveSent, 0, 'no interactive packet on the 600 ms path');
     assert.ok(fast.interactiveSent > 5000);
     // Bulk really is on both paths.
-    assert.ok(slow.deliveredBytes > 0.1 * (fast.deliveredBytes + slow.deliveredBytes), 'bulk on the slow path');
-    assert.ok(fast.deliveredBytes > 0.3 * (fast.deliveredBytes + slow.deliveredBytes), 'bulk on the fast path');
+    assert.ok(
+      slow.deliveredBytes > 0.1 * (fast.deliveredBytes + slow.deliveredBytes),
+      'bulk on the slow path',
+    );
+    assert.ok(
+      fast.deliveredBytes > 0.3 * (fast.deliveredBytes + slow.deliveredBytes),
+      'bulk on the fast path',
+    );
     const ia = sim.interactive;
     assert.equal(ia.delivered, ia.delays.length);
     assert.ok(ia.delivered >= 0.99 * ia.sent, `${ia.delivered}/${ia.sent} interactive delivered`);

@@ -26,7 +26,10 @@ describe('sim: redundant scheduling', () => {
     // receiver handed each packet up exactly once.
     for (const p of sim.paths) assert.ok(p.interactiveSent >= 0.97 * ia.sent, `path ${p.id} carried a copy`);
     assert.equal(ia.duplicatesDelivered, 0, 'no duplicate handed up');
-    assert.ok(sim.reorder.counters.duplicates > 0.8 * ia.sent, `${sim.reorder.counters.duplicates} duplicates dropped`);
+    assert.ok(
+      sim.reorder.counters.duplicates > 0.8 * ia.sent,
+      `${sim.reorder.counters.duplicates} duplicates dropped`,
+    );
     // 5 % loss does not demote or fail a path.
     assert.deepEqual(
       sim.stateLog.filter((e) => e.to === 'failed' || e.to === 'standby'),

@@ -22,13 +22,18 @@ describe('sim: reorder buffer', () => {
     const sim = run(256);
     const arrivalRatio = sim.arrivalInOrder / (sim.arrivalInOrder + sim.arrivalOutOfOrder);
     const ratio = sim.inOrder / (sim.inOrder + sim.outOfOrder);
-    assert.ok(arrivalRatio < 0.8, `network arrival in-order ratio ${arrivalRatio.toFixed(3)} (the spread reorders)`);
+    assert.ok(
+      arrivalRatio < 0.8,
+      `network arrival in-order ratio ${arrivalRatio.toFixed(3)} (the spread reorders)`,
+    );
     assert.ok(ratio >= 0.99, `delivered in-order ratio ${ratio.toFixed(4)}`);
     const c = sim.reorder.counters;
     assert.ok(c.maxHeld <= 256, `max held ${c.maxHeld}`);
     assert.ok(c.reordered > 1000, 'gaps were filled');
     assert.equal(c.readyOverflow, 0);
-    t.diagnostic(`arrival in-order ${arrivalRatio.toFixed(3)}, delivered in-order ${ratio.toFixed(4)}, max held ${c.maxHeld}, late ${c.late}`);
+    t.diagnostic(
+      `arrival in-order ${arrivalRatio.toFixed(3)}, delivered in-order ${ratio.toFixed(4)}, max held ${c.maxHeld}, late ${c.late}`,
+    );
   });
 
   test('(g) a small cap is never exceeded: the buffer releases early instead of growing', () => {

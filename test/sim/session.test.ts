@@ -29,7 +29,10 @@ describe('sim: all paths fail', () => {
     const degradedAt = sim.sessionLog[2]?.t ?? 0;
     const recoveredAt = sim.sessionLog[3]?.t ?? 0;
     assert.ok(degradedAt > 20_000 && degradedAt <= 23_000, `degraded at ${degradedAt}`);
-    assert.ok(recoveredAt > 80_000 && recoveredAt <= 80_000 + RETRY_MAX_MS + 5000, `recovered at ${recoveredAt}`);
+    assert.ok(
+      recoveredAt > 80_000 && recoveredAt <= 80_000 + RETRY_MAX_MS + 5000,
+      `recovered at ${recoveredAt}`,
+    );
     // Reconnect attempts while degraded: spaced by a doubling, capped delay; few of them.
     const attempts = sim.connectAttempts.filter((a) => a.t > degradedAt && a.t < recoveredAt);
     assert.ok(attempts.length >= 3 && attempts.length <= MAX_ATTEMPTS, `${attempts.length} attempts`);
@@ -40,7 +43,9 @@ describe('sim: all paths fail', () => {
     const goodput = deltas(sim.goodputSeries);
     const after = goodput.slice(Math.ceil(recoveredAt / 500) + 2).reduce((a, b) => a + b, 0);
     assert.ok(after > 0, 'traffic resumed');
-    t.diagnostic(`degraded after ${(degradedAt - 20_000).toFixed(0)} ms; attempts at +${attempts.map((a) => ((a.t - degradedAt) / 1000).toFixed(0)).join(', +')} s; recovered ${((recoveredAt - 80_000) / 1000).toFixed(1)} s after the path returned`);
+    t.diagnostic(
+      `degraded after ${(degradedAt - 20_000).toFixed(0)} ms; attempts at +${attempts.map((a) => ((a.t - degradedAt) / 1000).toFixed(0)).join(', +')} s; recovered ${((recoveredAt - 80_000) / 1000).toFixed(1)} s after the path returned`,
+    );
   });
 
   test('(h) a long outage exhausts the attempts (error: unreachable), and a returning path still recovers', () => {

@@ -26,7 +26,12 @@ describe('simulator', () => {
     const arrivals: number[] = [];
     let drops = 0;
     // 1000 bytes at 8 Mbit/s = 1 ms each. Ten back to back: the queue holds 5000 bytes.
-    for (let i = 0; i < 10; i++) link.send(1000, () => arrivals.push(loop.now), () => drops++);
+    for (let i = 0; i < 10; i++)
+      link.send(
+        1000,
+        () => arrivals.push(loop.now),
+        () => drops++,
+      );
     loop.run(1000);
     assert.deepEqual(
       arrivals.map((t) => Math.round(t * 1000) / 1000),
@@ -40,7 +45,14 @@ describe('simulator', () => {
     const link = new Link(loop, new Prng(2), { rateBps: 1e9, delayMs: 50, jitterMs: 30 });
     const got: number[] = [];
     let lost = 0;
-    for (let i = 0; i < 100; i++) loop.at(i, () => link.send(100, () => got.push(i), () => lost++));
+    for (let i = 0; i < 100; i++)
+      loop.at(i, () =>
+        link.send(
+          100,
+          () => got.push(i),
+          () => lost++,
+        ),
+      );
     loop.at(120, () => link.setUp(false));
     loop.run(1000);
     assert.ok(got.length > 20 && got.length < 100, `${got.length} delivered`);
@@ -55,7 +67,10 @@ describe('simulator', () => {
     const run = (): string => {
       const sim = new Sim({
         seed: 42,
-        paths: [{ fwd: { rateBps: 20e6, delayMs: 10, loss: 0.01, jitterMs: 5 } }, { fwd: { rateBps: 10e6, delayMs: 30 } }],
+        paths: [
+          { fwd: { rateBps: 20e6, delayMs: 10, loss: 0.01, jitterMs: 5 } },
+          { fwd: { rateBps: 10e6, delayMs: 30 } },
+        ],
         scheduler: { mode: 'aggregate', strategy: 'weighted' },
         bulk: { rateBps: 25e6 },
         interactive: { intervalMs: 20 },

@@ -10,7 +10,8 @@ import { WindowedFilter } from './windowed-filter.ts';
 
 /** Stats of one path as the quiche driver reads them (`Connection.pathStats()`), in our units. */
 export interface TransportStats {
-  /** quiche's smoothed RTT, ms. */
+  /** quiche's smoothed RTT, ms. NaN until the path has acked something: quiche reports its
+   *  333 ms initial RTT before that, which is not a measurement. */
   readonly rttMs: number;
   /** Congestion window, bytes. */
   readonly cwnd: number;

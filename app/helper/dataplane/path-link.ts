@@ -25,8 +25,9 @@ export class PathLink {
   readonly counters: PathCounters = { txPackets: 0, txBytes: 0, rxPackets: 0, rxBytes: 0, txRefused: 0 };
   /** Queued for a flush at the end of the current batch. */
   dirty = false;
-  /** Last quiche lost/sent counters read, for deltas. */
   closed = false;
+  /** The last quiche counters read, for per-interval deltas. */
+  lastStats: { sentBytes: number; lostBytes: number; recv: number } | null = null;
 
   constructor(
     readonly conn: QuicConn,

@@ -17,7 +17,7 @@ import type { QuicConn } from '../quic/conn.ts';
 import { QuicListener } from '../quic/listener.ts';
 import type { HostPort, QuicIdentity, QuicTuning } from '../quic/types.ts';
 import { readControl } from './control-link.ts';
-import { BATCH, type Engine, SLOT, type TimedPart } from './engine.ts';
+import { BATCH, type Engine, type Flushable, SLOT, type TimedPart } from './engine.ts';
 import { PathLink } from './path-link.ts';
 import type { PeerSession } from './session.ts';
 import { UdpSender } from './udp-sender.ts';
@@ -42,7 +42,7 @@ export interface ServerOptions {
   log: ServerLog;
 }
 
-export class ServerSide implements TimedPart {
+export class ServerSide implements TimedPart, Flushable {
   readonly listener: QuicListener;
   readonly registry = new SessionRegistry();
   private readonly sender: UdpSender;
@@ -91,7 +91,12 @@ export class ServerSide implements TimedPart {
       const s = this.opts.sessionFor(link.conn.peerNodeId as NodeId);
       if (s) link.conn.recvDatagrams((buf, len) => s.onDatagram(link, buf, len, now));
     }
-    // Retries, handshakes and ACKs of every connection leave in one batch.
+    // Retries, handshakes and ACKs of every connection leave in one batch, with the engine's
+    // next (coalesced) flush.
+    this.engine.requestFlush(this);
+  }
+
+  flush(): void {
     this.listener.flush(this.sender);
     this.sender.send();
   }

@@ -269,7 +269,12 @@ export class PeerSession {
     }
   }
 
-  /** Feeds quiche's transport stats of every path into the metrics (a few times a second). */
+  /**
+   * Feeds quiche's transport stats of every path into the metrics (a few times a second). A path
+   * whose connection received packets since the last reading is alive: its peer is ACKing, so the
+   * path manager does not need probe answers to keep it (a busy path's keepalives can queue behind
+   * data). Bytes acknowledged are estimated as sent minus lost over the interval.
+   */
   sampleTransport(now: Millis): void {
     for (const [id, link] of this.paths) {
       const s = link.conn.stats();
@@ -278,6 +283,14 @@ export class PeerSession {
         { rttMs: s.rttMs, cwnd: s.cwnd, lost: s.lost, sent: s.sent, deliveryRate: s.deliveryRate },
         now,
       );
+      const last = link.lastStats;
+      if (last) {
+        const sent = s.sentBytes - last.sentBytes;
+        if (sent > 0) this.manager.handleTrafficSent(id, sent, now);
+        if (s.recv > last.recv)
+          this.manager.handleTrafficAcked(id, Math.max(0, sent - (s.lostBytes - last.lostBytes)), now);
+      }
+      link.lastStats = { sentBytes: s.sentBytes, lostBytes: s.lostBytes, recv: s.recv };
     }
   }
 

@@ -61,6 +61,8 @@ const LAN6 = ['fe80::/10', 'fc00::/7', 'ff00::/8'];
 /** NDP and router discovery: must pass or IPv6 addresses and neighbours die; always hop limit 255. */
 const NDP_OUT = 'nd-router-solicit, nd-neighbor-solicit, nd-neighbor-advert';
 const NDP_IN = 'nd-router-advert, nd-neighbor-solicit, nd-neighbor-advert, nd-redirect';
+/** MLD reports (link-scope, hop limit 1): switches with MLD snooping need them for NDP multicast. */
+const MLD_OUT = 'mld-listener-report, mld-listener-done, mld2-listener-report';
 const IFNAME = /^[A-Za-z0-9_.:-]{1,15}$/;
 const CGROUP_PATH = /^[A-Za-z0-9_.@:/-]{1,255}$/;
 
@@ -118,6 +120,7 @@ export function renderKillSwitch(o: KillSwitchOptions): string {
   out.push('udp sport 68 udp dport 67 accept', 'ip6 daddr ff02::1:2 udp sport 546 udp dport 547 accept');
   inp.push('udp sport 67 udp dport 68 accept', 'ip6 saddr fe80::/10 udp sport 547 udp dport 546 accept');
   out.push(`icmpv6 type { ${NDP_OUT} } ip6 hoplimit 255 accept`);
+  out.push(`ip6 daddr ff02::/16 icmpv6 type { ${MLD_OUT} } ip6 hoplimit 1 accept`);
   inp.push(`icmpv6 type { ${NDP_IN} } ip6 hoplimit 255 accept`);
   fwd.push(`oifname "${tun}" accept`, `iifname "${tun}" ct state established,related accept`);
   if (o.allowLan) {

@@ -137,6 +137,14 @@ export function createDashboardStore(capacity = HISTORY_POINTS) {
             aggregateNow: { txBps: 0, rxBps: 0 },
             uptimeMs: 0,
           });
+          // Sample times are the helper's own monotonic clock: a restarted helper starts again
+          // near 0, so forget the old helper's clock (and its aggregate history on that clock),
+          // or every sample of the new one would be dropped as "older".
+          if (snap.state === 'helper-down')
+            Object.assign(patch, {
+              lastAtMs: Number.NEGATIVE_INFINITY,
+              aggregate: { ring: new Ring<AggregatePoint>(capacity), rev: s.aggregate.rev + 1 },
+            });
         }
         set(patch);
       },

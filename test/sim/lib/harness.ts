@@ -8,69 +8,28 @@
 // in well under a second. Path-level behaviour (shares, failover, RTT, reordering) does not
 // depend on the datagram granularity. Interactive packets are small single datagrams.
 
-import { MultipathScheduler, type SchedulerConfig } from '../../../app/core/multipath/multipath-scheduler.ts';
+import { MultipathScheduler } from '../../../app/core/multipath/multipath-scheduler.ts';
 import { PathManager } from '../../../app/core/multipath/path-manager.ts';
 import type { PathStateKind } from '../../../app/core/multipath/path-state.ts';
-import { type MutablePathView, newPathView } from '../../../app/core/multipath/path-view.ts';
+import type { MutablePathView } from '../../../app/core/multipath/path-view.ts';
 import { ReorderBuffer } from '../../../app/core/multipath/reorder-buffer.ts';
 import type { PacketInfo } from '../../../app/core/multipath/scheduler.ts';
 import { SessionMachine, type SessionStateKind } from '../../../app/core/multipath/session-machine.ts';
-import { DEFAULT_PATH_TUNING, type PathTuning } from '../../../app/core/multipath/tuning.ts';
+import { DEFAULT_PATH_TUNING } from '../../../app/core/multipath/tuning.ts';
 import { flowId, type Millis, type PathId, pathId } from '../../../app/core/types.ts';
-import { Aimd } from './aimd.ts';
 import { EventLoop } from './event-loop.ts';
-import { Link, type LinkConfig } from './link.ts';
 import { Prng } from './prng.ts';
+import {
+  makePath,
+  type Pkt,
+  reorderPolicy,
+  type SimConfig,
+  type SimPath,
+  type SimPathConfig,
+} from './sim-types.ts';
 
-export interface SimPathConfig {
-  fwd: LinkConfig;
-  /** Reverse link (acks, probe answers); defaults to the forward delay at 1 Gbit/s, no loss. */
-  rev?: Partial<LinkConfig>;
-  weight?: number;
-  priority?: number;
-}
-
-export interface SimConfig {
-  seed: number;
-  paths: SimPathConfig[];
-  scheduler: SchedulerConfig;
-  tuning?: Partial<PathTuning>;
-  /** Bulk source: offered rate in bit/s. */
-  bulk?: { rateBps: number; segment?: number; startMs?: number };
-  /** Interactive source: one packet every intervalMs, round-robin over `flows` flows. */
-  interactive?: { intervalMs: number; size?: number; flows?: number; startMs?: number; critical?: boolean };
-  reorder?: { capacity?: number; marginMs?: number };
-  /** Length of one throughput sample, ms (default 500). */
-  sampleMs?: number;
-}
-
-export interface Pkt {
-  seq: number;
-  size: number;
-  interactive: boolean;
-  createdAt: number;
-  flow: number;
-  deliveries: number;
-}
-
-export interface SimPath {
-  readonly id: PathId;
-  readonly link: Link;
-  readonly rev: Link;
-  readonly cc: Aimd;
-  readonly view: MutablePathView;
-  srtt: number;
-  sentPkts: number;
-  lostPkts: number;
-  ackedSinceStats: number;
-  blocked: boolean;
-  /** Data bytes that reached the receiver over this path (network level, before dedup). */
-  deliveredBytes: number;
-  interactiveSent: number;
-  /** deliveredBytes per sample interval. */
-  series: number[];
-  states: PathStateKind[];
-}
+export type { Pkt, SimConfig, SimPath, SimPathConfig } from './sim-types.ts';
+export { deltas, mbps, percentile } from './sim-types.ts';
 
 const STATS_INTERVAL_MS = 100;
 const PROBE_SIZE = 60;
@@ -128,26 +87,9 @@ export class Sim {
     this.sched = new MultipathScheduler(config.scheduler);
     this.reorder = new ReorderBuffer<Pkt>(config.reorder?.capacity ?? 256, 50);
     this.segment = config.bulk?.segment ?? 12_500;
-    config.paths.forEach((pc, i) => {
-      const rev: LinkConfig = { rateBps: 1e9, delayMs: pc.fwd.delayMs, ...pc.rev };
-      const id = pathId(i);
-      this.paths.push({
-        id,
-        link: new Link(this.loop, this.rng, { ...pc.fwd }),
-        rev: new Link(this.loop, this.rng, rev),
-        cc: new Aimd(this.segment),
-        view: newPathView(id),
-        srtt: Number.NaN,
-        sentPkts: 0,
-        lostPkts: 0,
-        ackedSinceStats: 0,
-        blocked: false,
-        deliveredBytes: 0,
-        interactiveSent: 0,
-        series: [],
-        states: [],
-      });
-    });
+    for (const [i, pc] of config.paths.entries()) {
+      this.paths.push(makePath(this.loop, this.rng, pc, pathId(i), this.segment));
+    }
     for (const p of this.paths) this.views.push(p.view);
     this.session.requestConnect(this.loop.now);
     this.drainSession();
@@ -359,17 +301,9 @@ export class Sim {
 
   /** Hold time = RTT spread of the active paths + margin; bypass with a single active path. */
   private updateReorderPolicy(): void {
-    let lo = Number.POSITIVE_INFINITY;
-    let hi = 0;
-    let active = 0;
-    for (const p of this.paths) {
-      if (p.view.state !== 'active' || Number.isNaN(p.view.srttMs)) continue;
-      active++;
-      lo = Math.min(lo, p.view.srttMs);
-      hi = Math.max(hi, p.view.srttMs);
-    }
-    this.reorder.setBypass(active <= 1);
-    if (active > 1) this.reorder.setHoldTime(hi - lo + (this.config.reorder?.marginMs ?? 20));
+    const h = reorderPolicy(this.views, this.config.reorder?.marginMs ?? 20);
+    this.reorder.setBypass(h.active <= 1);
+    if (h.active > 1) this.reorder.setHoldTime(h.holdMs);
     this.drainReorder();
   }
 
@@ -465,20 +399,4 @@ export class Sim {
     };
     this.loop.after(ms, tick);
   }
-}
-
-/** Per-interval deltas of a cumulative series. */
-export function deltas(series: readonly number[]): number[] {
-  return series.map((v, i) => v - (i > 0 ? (series[i - 1] as number) : 0));
-}
-
-export function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) return Number.NaN;
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] as number;
-}
-
-/** Mbit/s of `bytes` over `ms`. */
-export function mbps(bytes: number, ms: number): number {
-  return (bytes * 8) / (ms * 1000);
 }

@@ -124,6 +124,28 @@ describe('dashboard store', () => {
     assert.equal(store.getState().snapshot?.state, 'helper-down');
   });
 
+  test("a restarted helper's samples are taken in although its clock starts again near 0", () => {
+    const store = createDashboardStore();
+    for (let t = 1000; t <= 60_000; t += 500)
+      store.getState().apply({ kind: 'stats', stats: stats(t, [path(0), path(1)]) });
+    store.getState().apply({
+      kind: 'snapshot',
+      snapshot: snapshot({
+        state: 'helper-down',
+        helper: { reachable: false, readOnly: false, reason: 'not-running' },
+      }),
+    });
+    assert.equal(selectAggregate(store.getState()).ring.size, 0, 'old-clock history dropped');
+    // The new helper has been up for 800 ms: far below the old one's last sample time.
+    store.getState().apply({ kind: 'snapshot', snapshot: snapshot({ stats: stats(800, [path(0), path(1)]) }) });
+    store.getState().apply({ kind: 'stats', stats: stats(1300, [path(0), path(1, { txBps: 7 })]) });
+    const s = store.getState();
+    assert.deepEqual(selectPathIds(s), [0, 1]);
+    assert.equal(selectPathLatest(1)(s)?.txBps, 7);
+    assert.equal(selectPathSeries(0)(s)?.ring.size, 2);
+    assert.equal(selectAggregate(s).ring.size, 2);
+  });
+
   test('pending toggles and action errors', () => {
     const store = createDashboardStore();
     store.getState().setPending('wlan0', true);

@@ -110,7 +110,17 @@ describe('BandwidthEstimator', () => {
 });
 
 describe('PathMetrics', () => {
-  const stats = (o: Partial<{ rttMs: number; lost: number; sent: number; cwnd: number; bytesInFlight: number; deliveryRate: number; cwndLimited: boolean }>) => ({
+  const stats = (
+    o: Partial<{
+      rttMs: number;
+      lost: number;
+      sent: number;
+      cwnd: number;
+      bytesInFlight: number;
+      deliveryRate: number;
+      cwndLimited: boolean;
+    }>,
+  ) => ({
     rttMs: 20,
     cwnd: 100_000,
     lost: 0,

@@ -52,11 +52,14 @@ class Driver {
   }
 
   states(id: PathId): { t: number; s: PathState }[] {
-    return this.log.flatMap(({ t, e }) => (e.type === 'state-changed' && e.pathId === id ? [{ t, s: e.state }] : []));
+    return this.log.flatMap(({ t, e }) =>
+      e.type === 'state-changed' && e.pathId === id ? [{ t, s: e.state }] : [],
+    );
   }
 
   probes(id: PathId, from = 0, to = Number.POSITIVE_INFINITY): number {
-    return this.log.filter(({ t, e }) => e.type === 'send-probe' && e.pathId === id && t >= from && t < to).length;
+    return this.log.filter(({ t, e }) => e.type === 'send-probe' && e.pathId === id && t >= from && t < to)
+      .length;
   }
 }
 
@@ -166,16 +169,18 @@ describe('PathManager', () => {
     // Every probe on A is answered after 500 ms: past the 300 ms timeout, but answered.
     d.rtt = (id) => (id === A ? (n++ % 2 === 0 ? 500 : null) : 20);
     d.run(30_000);
-    assert.equal(
-      d.states(A).filter((x) => x.s.kind === 'failed').length,
-      0,
-      'never three losses in a row',
-    );
+    assert.equal(d.states(A).filter((x) => x.s.kind === 'failed').length, 0, 'never three losses in a row');
   });
 });
 
 describe('PathManager quality hysteresis', () => {
-  const stats = (rttMs: number, sent: number, lost: number) => ({ rttMs, cwnd: 1e5, sent, lost, deliveryRate: 0 });
+  const stats = (rttMs: number, sent: number, lost: number) => ({
+    rttMs,
+    cwnd: 1e5,
+    sent,
+    lost,
+    deliveryRate: 0,
+  });
 
   test('demoted after exactly N consecutive bad evaluations; a neutral one breaks the streak', () => {
     const d = activePair();
@@ -214,7 +219,8 @@ describe('PathManager quality hysteresis', () => {
     const d = new Driver(new PathManager());
     d.pm.addPath(A, {}, millis(0));
     d.run(1000);
-    for (let i = 1; i < 20; i++) d.pm.handleStats(A, stats(20 + (i % 2), i * 1000, i * 1000), millis(1000 + i * 100));
+    for (let i = 1; i < 20; i++)
+      d.pm.handleStats(A, stats(20 + (i % 2), i * 1000, i * 1000), millis(1000 + i * 100));
     assert.equal(d.pm.state(A)?.kind, 'active');
   });
 
@@ -245,7 +251,16 @@ describe('PathManager quality hysteresis', () => {
 
   test('writeView copies state and metrics into a caller-owned view', () => {
     const d = activePair();
-    const v = { id: B, state: 'failed' as const, priority: 9, weight: 9, srttMs: 0, bandwidth: 0, lossRatio: 1, canSend: false };
+    const v = {
+      id: B,
+      state: 'failed' as const,
+      priority: 9,
+      weight: 9,
+      srttMs: 0,
+      bandwidth: 0,
+      lossRatio: 1,
+      canSend: false,
+    };
     const view: import('../../../../app/core/multipath/path-view.ts').MutablePathView = { ...v };
     assert.equal(d.pm.writeView(view, millis(1000)), true);
     assert.equal(view.state, 'active');

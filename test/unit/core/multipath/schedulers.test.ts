@@ -16,7 +16,12 @@ function view(id: number, o: Partial<MutablePathView> = {}): MutablePathView {
 }
 
 const bulk: PacketInfo = { flowId: flowId(1), size: 1200, interactive: false, critical: false };
-const ssh = (flow = 7): PacketInfo => ({ flowId: flowId(flow), size: 100, interactive: true, critical: false });
+const ssh = (flow = 7): PacketInfo => ({
+  flowId: flowId(flow),
+  size: 100,
+  interactive: true,
+  critical: false,
+});
 const now = millis(0);
 
 /** n picks; each pick's chosen ids joined with '+'; '-' for none. */
@@ -45,7 +50,14 @@ describe('round-robin', () => {
 describe('weighted (smooth weighted round-robin)', () => {
   test('weights 2:1 give A B A, A B A - exact and spread out', () => {
     const s = new WeightedScheduler();
-    assert.deepEqual(picks(s, [view(0, { weight: 2 }), view(1, { weight: 1 })], 6), ['0', '1', '0', '0', '1', '0']);
+    assert.deepEqual(picks(s, [view(0, { weight: 2 }), view(1, { weight: 1 })], 6), [
+      '0',
+      '1',
+      '0',
+      '0',
+      '1',
+      '0',
+    ]);
   });
 
   test('weights 5:1:1 (nginx example) give a a b a c a a', () => {
@@ -155,7 +167,12 @@ describe('redundant', () => {
 describe('modes', () => {
   test('aggregate: only Active paths are eligible; none → 0', () => {
     const s = new MultipathScheduler({ mode: 'aggregate', strategy: 'round-robin' });
-    const p = [view(0), view(1, { state: 'standby' }), view(2, { state: 'probing' }), view(3, { state: 'failed' })];
+    const p = [
+      view(0),
+      view(1, { state: 'standby' }),
+      view(2, { state: 'probing' }),
+      view(3, { state: 'failed' }),
+    ];
     assert.deepEqual(picks(s, p, 3), ['0', '0', '0']);
     (p[0] as MutablePathView).state = 'failed';
     assert.deepEqual(picks(s, p, 1), ['-']);
@@ -163,7 +180,11 @@ describe('modes', () => {
 
   test('failover: the primary carries everything; a backup only once the primary is down', () => {
     const s = new MultipathScheduler({ mode: 'failover', strategy: 'redundant' });
-    const p = [view(0, { priority: 1, srttMs: 5 }), view(1, { priority: 0, srttMs: 50 }), view(2, { priority: 2 })];
+    const p = [
+      view(0, { priority: 1, srttMs: 5 }),
+      view(1, { priority: 0, srttMs: 50 }),
+      view(2, { priority: 2 }),
+    ];
     assert.deepEqual(picks(s, p, 3, ssh()), ['1', '1', '1'], 'priority, not RTT; no duplication');
     (p[1] as MutablePathView).state = 'standby';
     assert.deepEqual(picks(s, p, 1), ['1'], 'a degraded primary is still the primary');

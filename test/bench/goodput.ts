@@ -1,0 +1,95 @@
+// Goodput of several contenders (QuicEther, wireguard-go, kernel MPTCP) on the same lab, with
+// their runs interleaved (A B A B ...) so a change in the machine's load hits all of them alike.
+// Reports the median over repetitions of goodput and of each metered process's CPU cores.
+import type { BenchCtx } from './context.ts';
+import { type IperfRun, iperfRun } from './iperf-run.ts';
+import { median, roundAll } from './report.ts';
+
+export interface Contender {
+  name: string;
+  clientNs: string;
+  serverNs: string;
+  server: string;
+  mptcp?: boolean;
+  /** Processes to meter, resolved before each run (pids can change). */
+  cpuPids?: () => Promise<Record<string, number>>;
+  countIfaces?: string[];
+}
+
+export interface ContenderResult {
+  mbps: number;
+  mbpsRuns: number[];
+  /** Median cores per metered process. */
+  cpu: Record<string, number>;
+  retransmits: number[];
+  machineBusyCores: number[];
+  /** Median TX share per counted interface (0..1). */
+  ifaceShare: Record<string, number>;
+  errors: string[];
+  runs: IperfRun[];
+}
+
+export async function compareGoodput(
+  ctx: BenchCtx,
+  contenders: readonly Contender[],
+): Promise<Record<string, ContenderResult>> {
+  const runs: Record<string, IperfRun[]> = {};
+  for (const c of contenders) runs[c.name] = [];
+  for (let rep = 0; rep < ctx.reps; rep++) {
+    for (const c of contenders) {
+      ctx.checkDeadline();
+      const pids = c.cpuPids ? await c.cpuPids() : {};
+      const r = await iperfRun({
+        clientNs: c.clientNs,
+        serverNs: c.serverNs,
+        server: c.server,
+        seconds: ctx.seconds,
+        mptcp: c.mptcp ?? false,
+        cpuPids: pids,
+        countIfaces: c.countIfaces ?? [],
+      });
+      runs[c.name]?.push(r);
+      const cpu = Object.entries(r.cpu)
+        .map(([k, v]) => `${k} ${v.toFixed(2)}`)
+        .join(', ');
+      ctx.log(
+        `  ${c.name} ${rep + 1}/${ctx.reps}: ${r.mbps.toFixed(1)} Mbit/s${r.ok ? '' : ` ERROR ${r.error}`}${cpu ? ` (cores: ${cpu})` : ''}`,
+      );
+    }
+  }
+  const out: Record<string, ContenderResult> = {};
+  for (const c of contenders) {
+    const rs = runs[c.name] ?? [];
+    const ok = rs.filter((r) => r.ok);
+    const cpu: Record<string, number> = {};
+    for (const k of Object.keys(ok[0]?.cpu ?? {})) cpu[k] = median(ok.map((r) => r.cpu[k] ?? Number.NaN));
+    const ifaceShare: Record<string, number> = {};
+    for (const d of c.countIfaces ?? [])
+      ifaceShare[d] = median(
+        ok.map((r) => {
+          const tot = Object.values(r.ifaceTxBytes).reduce((a, b) => a + b, 0);
+          return tot > 0 ? (r.ifaceTxBytes[d] ?? 0) / tot : Number.NaN;
+        }),
+      );
+    out[c.name] = {
+      mbps: median(ok.map((r) => r.mbps)),
+      mbpsRuns: roundAll(rs.map((r) => r.mbps)),
+      cpu,
+      retransmits: rs.map((r) => r.retransmits),
+      machineBusyCores: roundAll(
+        rs.map((r) => r.machineBusyCores),
+        2,
+      ),
+      ifaceShare,
+      errors: rs.filter((r) => !r.ok).map((r) => r.error ?? 'unknown'),
+      runs: rs,
+    };
+  }
+  return out;
+}
+
+/** The run details worth keeping in the JSON (the 0.1 s intervals are dropped for size). */
+export function slim(r: ContenderResult): Omit<ContenderResult, 'runs'> {
+  const { runs: _runs, ...rest } = r;
+  return rest;
+}

@@ -1,0 +1,62 @@
+// Small-UDP loss probe for the benchmarks (one-way, sequence-numbered datagrams).
+//   node udp-probe.mjs recv BIND PORT COUNT TIMEOUT_S   -> prints {received, distinct, duplicates, reordered}
+//   node udp-probe.mjs send HOST PORT COUNT INTERVAL_MS SIZE -> prints {sent}
+// The receiver exits when it has COUNT distinct sequence numbers or after TIMEOUT_S.
+import { createSocket } from 'node:dgram';
+
+const [mode, host, port, countS, a, b] = process.argv.slice(2);
+const count = Number(countS);
+
+if (mode === 'recv') {
+  const seen = new Uint8Array(count);
+  let received = 0;
+  let distinct = 0;
+  let duplicates = 0;
+  let reordered = 0;
+  let maxSeq = -1;
+  const sock = createSocket('udp4');
+  const done = () => {
+    console.log(JSON.stringify({ received, distinct, duplicates, reordered }));
+    sock.close();
+    process.exit(0);
+  };
+  const timer = setTimeout(done, Number(a) * 1000);
+  sock.on('message', (m) => {
+    if (m.length < 4) return;
+    const seq = m.readUInt32BE(0);
+    received++;
+    if (seq >= count) return;
+    if (seen[seq]) duplicates++;
+    else {
+      seen[seq] = 1;
+      distinct++;
+    }
+    if (seq < maxSeq) reordered++;
+    else maxSeq = seq;
+    if (distinct === count) {
+      clearTimeout(timer);
+      done();
+    }
+  });
+  sock.bind(Number(port), host, () => console.error('listening'));
+} else if (mode === 'send') {
+  const interval = Number(a);
+  const size = Math.max(4, Number(b ?? 64));
+  const sock = createSocket('udp4');
+  const buf = Buffer.alloc(size);
+  let seq = 0;
+  const tick = setInterval(() => {
+    buf.writeUInt32BE(seq, 0);
+    sock.send(buf, Number(port), host);
+    if (++seq >= count) {
+      clearInterval(tick);
+      setTimeout(() => {
+        console.log(JSON.stringify({ sent: seq }));
+        sock.close();
+      }, 200);
+    }
+  }, interval);
+} else {
+  console.error('usage: udp-probe.mjs recv|send ...');
+  process.exit(2);
+}
