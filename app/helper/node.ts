@@ -304,8 +304,11 @@ export class QuicEtherNode implements HelperApi {
       out['listener.rejected'] = c.rejected;
       for (const [k, v] of Object.entries(c.dropped)) out[`listener.dropped.${k}`] = v;
     }
-    for (const s of this.sessions.values())
+    for (const s of this.sessions.values()) {
       for (const [k, v] of Object.entries(s.counters)) out[k] = (out[k] ?? 0) + v;
+      for (const [k, v] of Object.entries(s.reorder.counters))
+        out[`reorder.${k}`] = (out[`reorder.${k}`] ?? 0) + v;
+    }
     return out;
   }
 

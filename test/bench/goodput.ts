@@ -14,6 +14,8 @@ export interface Contender {
   /** Processes to meter, resolved before each run (pids can change). */
   cpuPids?: () => Promise<Record<string, number>>;
   countIfaces?: string[];
+  /** Run at most this many repetitions (a reference that needs no median). */
+  maxReps?: number;
 }
 
 export interface ContenderResult {
@@ -37,6 +39,7 @@ export async function compareGoodput(
   for (const c of contenders) runs[c.name] = [];
   for (let rep = 0; rep < ctx.reps; rep++) {
     for (const c of contenders) {
+      if (rep >= (c.maxReps ?? ctx.reps)) continue;
       ctx.checkDeadline();
       const pids = c.cpuPids ? await c.cpuPids() : {};
       const r = await iperfRun({
@@ -53,7 +56,7 @@ export async function compareGoodput(
         .map(([k, v]) => `${k} ${v.toFixed(2)}`)
         .join(', ');
       ctx.log(
-        `  ${c.name} ${rep + 1}/${ctx.reps}: ${r.mbps.toFixed(1)} Mbit/s${r.ok ? '' : ` ERROR ${r.error}`}${cpu ? ` (cores: ${cpu})` : ''}`,
+        `  ${c.name} ${rep + 1}/${Math.min(ctx.reps, c.maxReps ?? ctx.reps)}: ${r.mbps.toFixed(1)} Mbit/s${r.ok ? '' : ` ERROR ${r.error}`}${cpu ? ` (cores: ${cpu})` : ''}`,
       );
     }
   }

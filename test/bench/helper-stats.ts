@@ -4,14 +4,16 @@ import type { Tunnel } from '../lab/tunnel.ts';
 type Cli = Pick<Tunnel, 'cli'>;
 
 /** Both helpers' data-plane counters (drops by reason...) after the runs. */
-export async function countersOf(t: Cli): Promise<
-  Record<string, Record<string, number> | string>
-> {
+export async function countersOf(t: Cli): Promise<Record<string, Record<string, number> | string>> {
   const out: Record<string, Record<string, number> | string> = {};
   for (const side of ['laptop', 'gw'] as const) {
     try {
-      const lines = (await t.cli(side, ['watch', '--json', '--count', '1', '--interval', '100'])).trim().split('\n');
-      const last = JSON.parse(lines[lines.length - 1] ?? '{}') as { sample?: { counters?: Record<string, number> } };
+      const lines = (await t.cli(side, ['watch', '--json', '--count', '1', '--interval', '100']))
+        .trim()
+        .split('\n');
+      const last = JSON.parse(lines[lines.length - 1] ?? '{}') as {
+        sample?: { counters?: Record<string, number> };
+      };
       out[side] = last.sample?.counters ?? {};
     } catch (e) {
       out[side] = `unavailable: ${String((e as Error).message).slice(0, 200)}`;
@@ -19,7 +21,6 @@ export async function countersOf(t: Cli): Promise<
   }
   return out;
 }
-
 
 export interface PathView {
   interface: string;
@@ -34,7 +35,9 @@ export interface PathView {
 /** The laptop's per-path view (one `watch` sample), or an error string. */
 export async function pathsOf(t: Cli, side: 'laptop' | 'gw' = 'laptop'): Promise<PathView[] | string> {
   try {
-    const lines = (await t.cli(side, ['watch', '--json', '--count', '1', '--interval', '100'])).trim().split('\n');
+    const lines = (await t.cli(side, ['watch', '--json', '--count', '1', '--interval', '100']))
+      .trim()
+      .split('\n');
     const last = JSON.parse(lines[lines.length - 1] ?? '{}') as { sample?: { paths?: PathView[] } };
     return (last.sample?.paths ?? []).map((p) => ({
       interface: p.interface,

@@ -196,7 +196,11 @@ export function timeline(rx: readonly RxInterval[], binS = 0.5): number[] {
 }
 
 /** Longest run of receiver intervals at or below `maxBytes` (0 = nothing delivered), seconds. */
-export function longestStall(rx: readonly RxInterval[], fromS = 0, maxBytes = 0): { seconds: number; atS: number } {
+export function longestStall(
+  rx: readonly RxInterval[],
+  fromS = 0,
+  maxBytes = 0,
+): { seconds: number; atS: number } {
   let best = { seconds: 0, atS: Number.NaN };
   let runStart = Number.NaN;
   for (const i of rx) {

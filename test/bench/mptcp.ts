@@ -45,7 +45,11 @@ export async function mptcpCounters(ns: string): Promise<Record<string, number>>
   return r;
 }
 
-export function counterDelta(a: Record<string, number>, b: Record<string, number>, keys: string[]): Record<string, number> {
+export function counterDelta(
+  a: Record<string, number>,
+  b: Record<string, number>,
+  keys: string[],
+): Record<string, number> {
   const r: Record<string, number> = {};
   for (const k of keys) r[k] = (b[k] ?? 0) - (a[k] ?? 0);
   return r;

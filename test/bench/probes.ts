@@ -19,7 +19,12 @@ export interface PingResult {
 export async function ping(ns: string, dst: string, count: number, intervalS: number): Promise<PingResult> {
   let out: string;
   try {
-    out = await runIn(ns, 'ping', ['-U', '-n', '-c', String(count), '-i', String(intervalS), '-W', '2', dst], (count * intervalS + 15) * 1000);
+    out = await runIn(
+      ns,
+      'ping',
+      ['-U', '-n', '-c', String(count), '-i', String(intervalS), '-W', '2', dst],
+      (count * intervalS + 15) * 1000,
+    );
   } catch (e) {
     out = e instanceof CommandError ? e.stdout : '';
   }
@@ -49,7 +54,14 @@ export async function udpLoss(
   size = 64,
 ): Promise<UdpLossResult> {
   const timeoutS = Math.ceil((count * intervalMs) / 1000) + 4;
-  const rx = spawnIn(toNs, process.execPath, [join(DIR, 'udp-probe.mjs'), 'recv', host, String(port), String(count), String(timeoutS)]);
+  const rx = spawnIn(toNs, process.execPath, [
+    join(DIR, 'udp-probe.mjs'),
+    'recv',
+    host,
+    String(port),
+    String(count),
+    String(timeoutS),
+  ]);
   let rxOut = '';
   rx.stdout?.on('data', (d) => {
     rxOut += d;
@@ -60,11 +72,27 @@ export async function udpLoss(
   });
   let sent = 0;
   try {
-    const out = await runIn(fromNs, process.execPath, [join(DIR, 'udp-probe.mjs'), 'send', host, String(port), String(count), String(intervalMs), String(size)], (timeoutS + 10) * 1000);
+    const out = await runIn(
+      fromNs,
+      process.execPath,
+      [
+        join(DIR, 'udp-probe.mjs'),
+        'send',
+        host,
+        String(port),
+        String(count),
+        String(intervalMs),
+        String(size),
+      ],
+      (timeoutS + 10) * 1000,
+    );
     sent = (JSON.parse(out.trim()) as { sent: number }).sent;
   } finally {
     await waitExit(rx, (timeoutS + 5) * 1000);
   }
-  const r = JSON.parse(rxOut.trim() || '{"distinct":0,"duplicates":0,"reordered":0}') as Omit<UdpLossResult, 'sent' | 'lossPct'>;
+  const r = JSON.parse(rxOut.trim() || '{"distinct":0,"duplicates":0,"reordered":0}') as Omit<
+    UdpLossResult,
+    'sent' | 'lossPct'
+  >;
   return { ...r, sent, lossPct: sent > 0 ? (100 * (sent - r.distinct)) / sent : 100 };
 }

@@ -65,7 +65,11 @@ export function figure(
       f.pass = holds(target.op, v, target.value);
     }
   }
-  if (extra.stretch) f.stretch = { ...extra.stretch, pass: v === null ? null : holds(extra.stretch.op, v, extra.stretch.value) };
+  if (extra.stretch)
+    f.stretch = {
+      ...extra.stretch,
+      pass: v === null ? null : holds(extra.stretch.op, v, extra.stretch.value),
+    };
   if (extra.note) f.note = extra.note;
   return f;
 }

@@ -36,8 +36,7 @@ export async function changeAddress(lab: Lab, pathName: string, newHost: number)
       (r) => r.dev === p.name && r.protocol !== 'kernel' && r.prefsrc === undefined,
     );
   const saved = { [table]: await routes(table), main: await routes('main') };
-  // One `ip -batch` so the change is as quick as a network manager's (no process per command);
-  // -force goes on past the rule deletion that may find nothing.
+  // One `ip -batch` so the change is as quick as a network manager's (no process per command).
   const cmds = [
     `addr del ${oldAddr}/24 dev ${p.name}`,
     `addr add ${newAddr}/24 dev ${p.name}`,
@@ -55,10 +54,7 @@ export async function changeAddress(lab: Lab, pathName: string, newHost: number)
   await writeFile(file, `${cmds.join('\n')}\n`);
   const t0 = performance.now();
   try {
-    await runIn(ns, 'ip', ['-force', '-batch', file]).catch((e: unknown) => {
-      // -force reports the failed rule deletion but has run everything else.
-      if (!String((e as Error).message).includes('rule del')) throw e;
-    });
+    await runIn(ns, 'ip', ['-batch', file]);
   } finally {
     await rm(file, { force: true });
   }

@@ -66,7 +66,8 @@ function parseArgs(argv: string[]): Options {
       process.stderr.write(`${USAGE}\n`);
       process.exit(0);
     } else if (a === '--list') {
-      for (const s of SCENARIOS) process.stderr.write(`${s.name.padEnd(14)} ${s.issue.padEnd(17)} ${s.title}\n`);
+      for (const s of SCENARIOS)
+        process.stderr.write(`${s.name.padEnd(14)} ${s.issue.padEnd(17)} ${s.title}\n`);
       process.exit(0);
     } else if (GROUPS[a]) names.push(...(GROUPS[a] as string[]));
     else if (SCENARIOS.some((s) => s.name === a)) names.push(a);
@@ -91,7 +92,12 @@ const log = (m: string): void => void process.stderr.write(`[bench ${elapsed()}]
 
 function sh(cmd: string, args: string[]): string {
   try {
-    return execFileSync(cmd, args, { cwd: REPO, encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+    return execFileSync(cmd, args, {
+      cwd: REPO,
+      encoding: 'utf8',
+      timeout: 5000,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }).trim();
   } catch (e) {
     const out = (e as { stdout?: string; stderr?: string }).stdout || (e as { stderr?: string }).stderr || '';
     return String(out).trim() || 'unavailable';
@@ -114,7 +120,9 @@ async function runScenario(s: Scenario, o: Options): Promise<ScenarioReport> {
   current = cleanups;
   const start = Date.now();
   const la = loadavg();
-  log(`${s.name}: ${s.title} (budget ${Math.round(budgetMs / 1000)} s, load ${la.split(' ').slice(0, 3).join(' ')})`);
+  log(
+    `${s.name}: ${s.title} (budget ${Math.round(budgetMs / 1000)} s, load ${la.split(' ').slice(0, 3).join(' ')})`,
+  );
   const ctx = makeCtx(
     { quick: o.quick, reps: o.reps, seconds: o.seconds, deadline: start + budgetMs },
     cleanups,
@@ -128,14 +136,26 @@ async function runScenario(s: Scenario, o: Options): Promise<ScenarioReport> {
     const out = await Promise.race([
       s.run(ctx),
       new Promise<never>((_, rej) => {
-        timer = setTimeout(() => rej(new Error(`timed out after ${Math.round(budgetMs / 1000)} s`)), budgetMs + 5000);
+        timer = setTimeout(
+          () => rej(new Error(`timed out after ${Math.round(budgetMs / 1000)} s`)),
+          budgetMs + 5000,
+        );
       }),
     ]);
     return { ...base, ok: true, durationS: 0, loadavg: { start: la, end: loadavg() }, ...out };
   } catch (e) {
     const msg = String((e as Error)?.message ?? e).slice(0, 4000);
     log(`${s.name}: ERROR ${msg.split('\n')[0]}`);
-    return { ...base, ok: false, error: msg, durationS: 0, loadavg: { start: la, end: loadavg() }, params: {}, figures: {}, details: {} };
+    return {
+      ...base,
+      ok: false,
+      error: msg,
+      durationS: 0,
+      loadavg: { start: la, end: loadavg() },
+      params: {},
+      figures: {},
+      details: {},
+    };
   } finally {
     clearTimeout(timer);
     await cleanups.runAll();
@@ -153,11 +173,14 @@ async function main(): Promise<void> {
     kernel: release(),
     node: process.version,
     iperf3: sh('iperf3', ['--version']).split('\n')[0],
-    wireguardGo: sh('dpkg-query', ['-W', '-f', '${Version}', 'wireguard-go']),
+    wireguardGo: sh('dpkg-query', ['-W', 'wireguard-go']).split('\t')[1] ?? 'unknown',
     loadavgStart: loadavg(),
     loadavgEnd: '',
   };
-  const git = { commit: sh('git', ['rev-parse', 'HEAD']), dirtyFiles: sh('git', ['status', '--porcelain']).split('\n').filter(Boolean).length };
+  const git = {
+    commit: sh('git', ['rev-parse', 'HEAD']),
+    dirtyFiles: sh('git', ['status', '--porcelain']).split('\n').filter(Boolean).length,
+  };
   const reports: ScenarioReport[] = [];
   for (const name of o.names) {
     const s = SCENARIOS.find((x) => x.name === name);
@@ -167,7 +190,9 @@ async function main(): Promise<void> {
     r.durationS = Math.round((Date.now() - t) / 100) / 10;
     reports.push(r);
     for (const row of summarize([r]))
-      log(`  = ${row.figure}: ${row.value ?? '-'} ${row.unit} (target ${row.target}) ${row.pass === null ? '' : row.pass ? 'PASS' : 'MISS'}`);
+      log(
+        `  = ${row.figure}: ${row.value ?? '-'} ${row.unit} (target ${row.target}) ${row.pass === null ? '' : row.pass ? 'PASS' : 'MISS'}`,
+      );
   }
   machine.loadavgEnd = loadavg();
   const doc = {

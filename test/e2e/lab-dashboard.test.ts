@@ -17,7 +17,7 @@ import { HelperLink } from '../../electron/main/logic/helper-link.ts';
 import { isRoot, sleep } from '../lab/exec.ts';
 import { createLab, type Lab } from '../lab/lab.ts';
 import { restartLaptop } from '../lab/restart.ts';
-import { pingFlood, type Supervised } from '../lab/traffic.ts';
+import { pingFlood, type Supervised, udpStream } from '../lab/traffic.ts';
 import { GW_TUN, type HelperProc, startTunnel, type Tunnel } from '../lab/tunnel.ts';
 import {
   type Browser,
@@ -135,6 +135,7 @@ describe('web dashboard on real helpers in the lab (e2e)', { skip }, () => {
   let lab: Lab;
   let t: Tunnel;
   let flood: Supervised;
+  let stream: Supervised;
   let link: HelperLink;
   let bridge: WebBridge;
   let browser: Browser;
@@ -157,6 +158,15 @@ describe('web dashboard on real helpers in the lab (e2e)', { skip }, () => {
     t = await startTunnel(lab);
     // ~200 pings/s of 1200 bytes: about 2 Mbit/s each way, spread over both paths.
     flood = pingFlood(lab.laptop, GW_TUN, { maxSeconds: TRAFFIC_MAX_S, intervalS: 0.005, size: 1200 });
+    // Plus a paced 4 Mbit/s UDP upload, so the figures look like use rather than a probe.
+    stream = udpStream({
+      fromNs: lab.laptop,
+      toNs: lab.gw,
+      host: GW_TUN,
+      port: 5301,
+      kbps: 4_000,
+      maxSeconds: TRAFFIC_MAX_S,
+    });
     link = new HelperLink({
       open: () =>
         ControlClient.connect({ socketPath: t.laptop.socket, clientName: 'lab-e2e', timeoutMs: 3_000 }),
@@ -177,6 +187,7 @@ describe('web dashboard on real helpers in the lab (e2e)', { skip }, () => {
     link?.stop();
     await bridge?.close().catch(() => {});
     await flood?.stop();
+    await stream?.stop();
     await second?.stop();
     await t?.destroy().catch(() => {});
     await lab?.destroy();
@@ -299,6 +310,14 @@ describe('web dashboard on real helpers in the lab (e2e)', { skip }, () => {
       return (v.get('wifi0')?.txBps ?? 0) > 0 && (v.get('lte0')?.txBps ?? 0) > 0 ? v : undefined;
     });
     assert.equal(p.size, 2);
+    // And the way back: the gateway's replies reach the new helper again. (Observed: for ~10-20 s
+    // after a laptop helper restart the gateway drops laptop→gw packets uncounted; see the report.)
+    const back = await until('the flood replies reaching the new helper (CLI rx)', 60_000, async () => {
+      const v = await cliPaths(t);
+      const rx = [...v.values()].reduce((n, x) => n + x.rxBps, 0);
+      return rx > 0 ? rx : undefined;
+    });
+    assert.ok(back > 0);
     await page.waitForTimeout(3_000);
     await page.screenshot({ path: join(RESULTS_DIR, 'lab-dashboard-recovered.png'), fullPage: true });
     assert.deepEqual(pageErrors, []);

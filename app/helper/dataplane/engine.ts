@@ -25,8 +25,8 @@ export const SLOT = 2048;
 export const POOL_SLOTS = 4096;
 /** Batches handled per readiness callback before yielding to other sockets (fairness). */
 const MAX_ROUNDS = 8;
-/** Transport stats feed the path metrics this often. */
-export const STATS_INTERVAL_MS = 250;
+/** Transport stats feed the path metrics this often: fast enough to see a queue build within a few RTTs. */
+export const STATS_INTERVAL_MS = 100;
 /**
  * After UDP input, connections that only owe ACKs are flushed after this delay, not at once: at a
  * paced 100 Mbit/s a wake-up carries one datagram, and flushing each would send an ACK-only packet

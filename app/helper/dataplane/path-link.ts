@@ -27,7 +27,11 @@ export class PathLink {
   dirty = false;
   closed = false;
   /** The last quiche counters read, for per-interval deltas. */
-  lastStats: { sentBytes: number; lostBytes: number; recv: number } | null = null;
+  lastStats: { sentBytes: number; lostBytes: number; recv: number; refused: number } | null = null;
+  /** Datagrams in quiche's send queue: read once per batch, then counted up as we queue more. */
+  queued = 0;
+  /** The path's RTT is well above its minimum (a standing queue): see rttInflated(). */
+  inflated = false;
 
   constructor(
     readonly conn: QuicConn,

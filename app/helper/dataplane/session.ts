@@ -48,6 +48,32 @@ export interface SessionCounters {
   redundantCopies: number;
 }
 
+/**
+ * A path whose QUIC DATAGRAM queue holds this many packets counts as full for the scheduler, which
+ * then prefers other paths. quiche queues datagrams only when the congestion window is full, so
+ * this is "never queue onto a path whose window is full" with room for one TUN batch (64) and a
+ * little more; a deeper standing queue would only add delay on the slower path.
+ */
+const QUEUE_LIMIT = 96;
+
+/**
+ * RTT inflation: a path whose smoothed RTT is well above its own minimum has a standing queue at
+ * its bottleneck. More traffic there only adds delay and reordering, so the scheduler treats it as
+ * full until the queue drains (MPTCP's default scheduler does the same with its subflows' windows).
+ * Enter above 1.5 x min + 5 ms, leave below 1.25 x min + 3 ms: the gap is the hysteresis.
+ */
+const INFLATE_RATIO = 1.5;
+const INFLATE_MARGIN_MS = 5;
+const DEFLATE_RATIO = 1.25;
+const DEFLATE_MARGIN_MS = 3;
+
+export function rttInflated(srttMs: number, minRttMs: number, wasInflated: boolean): boolean {
+  if (!Number.isFinite(srttMs) || !Number.isFinite(minRttMs) || minRttMs <= 0) return false;
+  return wasInflated
+    ? srttMs > minRttMs * DEFLATE_RATIO + DEFLATE_MARGIN_MS
+    : srttMs > minRttMs * INFLATE_RATIO + INFLATE_MARGIN_MS;
+}
+
 /** Reorder hold time floor: covers scheduling jitter between two equal paths. */
 const MIN_HOLD_MS = 5;
 /** Extra hold beyond the RTT spread of the paths, for jitter. */
@@ -141,7 +167,26 @@ export class PeerSession {
     for (const v of this.views) {
       this.manager.writeView(v, now);
       const link = this.paths.get(v.id);
-      v.canSend = link !== undefined && link.conn.canSend();
+      if (!link) {
+        v.canSend = false;
+        continue;
+      }
+      link.queued = link.conn.dgramQueueLen();
+      link.inflated = rttInflated(
+        v.srttMs,
+        this.manager.metrics(v.id, now)?.minRttMs ?? Number.NaN,
+        link.inflated,
+      );
+      v.canSend = link.conn.canSend() && link.queued < QUEUE_LIMIT && !link.inflated;
+    }
+    // If every usable path is queueing, the least inflated ones still carry traffic.
+    let open = 0;
+    for (const v of this.views) if (v.canSend) open++;
+    if (open === 0) {
+      for (const v of this.views) {
+        const link = this.paths.get(v.id);
+        if (link && link.conn.canSend() && link.queued < QUEUE_LIMIT) v.canSend = true;
+      }
     }
     this.updateReorderMode();
   }
@@ -185,11 +230,11 @@ export class PeerSession {
         link.counters.txBytes += total;
         sent++;
         if (!link.dirty) this.markDirty(link);
+        // Counted, not read back: the queue is re-read once per batch (refreshViews).
+        if (++link.queued >= QUEUE_LIMIT) this.blockPath(link);
       } else {
         link.counters.txRefused++;
-        // The window is full: stop choosing this path until the next refresh.
-        const v = this.views.find((x) => x.id === link.pathId);
-        if (v) v.canSend = false;
+        this.blockPath(link);
       }
     }
     if (sent === 0) this.counters.noPathDrops++;
@@ -223,6 +268,11 @@ export class PeerSession {
   drainReorder(now: Millis): void {
     for (let s = this.reorder.poll(now); s !== undefined; s = this.reorder.poll(now))
       this.deliver(this, this.pool, s);
+  }
+
+  /** The path's window is full: stop choosing it until the next refresh. */
+  private blockPath(link: PathLink): void {
+    for (const v of this.views) if (v.id === link.pathId) v.canSend = false;
   }
 
   /** Earliest deadline of this session's core (path manager, reorder buffer). */
@@ -280,7 +330,20 @@ export class PeerSession {
       const s = link.conn.stats();
       this.manager.handleStats(
         id,
-        { rttMs: s.rttMs, cwnd: s.cwnd, lost: s.lost, sent: s.sent, deliveryRate: s.deliveryRate },
+        {
+          rttMs: s.rttMs,
+          cwnd: s.cwnd,
+          lost: s.lost,
+          sent: s.sent,
+          deliveryRate: s.deliveryRate,
+          // quiche's DATAGRAM queue only backs up when the congestion window is full.
+          // quiche's DATAGRAM queue only backs up when the congestion window is full; an inflated
+          // RTT means the bottleneck's queue is full. Either way the path is saturated.
+          cwndLimited:
+            s.dgramSendQueueLen > 0 ||
+            link.inflated ||
+            link.counters.txRefused > (link.lastStats?.refused ?? 0),
+        },
         now,
       );
       const last = link.lastStats;
@@ -290,7 +353,12 @@ export class PeerSession {
         if (s.recv > last.recv)
           this.manager.handleTrafficAcked(id, Math.max(0, sent - (s.lostBytes - last.lostBytes)), now);
       }
-      link.lastStats = { sentBytes: s.sentBytes, lostBytes: s.lostBytes, recv: s.recv };
+      link.lastStats = {
+        sentBytes: s.sentBytes,
+        lostBytes: s.lostBytes,
+        recv: s.recv,
+        refused: link.counters.txRefused,
+      };
     }
   }
 

@@ -15,7 +15,10 @@ export const TWO_BY_100: LabPathSpec[] = [
 ];
 const IFACES = ['wifi0', 'lte0'];
 
-async function aggregate(ctx: BenchCtx, rtts: { wifi0: number; lte0: number } | null): Promise<ScenarioOutput> {
+async function aggregate(
+  ctx: BenchCtx,
+  rtts: { wifi0: number; lte0: number } | null,
+): Promise<ScenarioOutput> {
   const lab = await ctx.lab(TWO_BY_100);
   if (rtts) {
     ctx.log(`  path RTTs: wifi0 +${rtts.wifi0} ms, lte0 +${rtts.lte0} ms`);
@@ -60,7 +63,11 @@ async function aggregate(ctx: BenchCtx, rtts: { wifi0: number; lte0: number } | 
       tool: 'iperf3 TCP, 1 stream, laptop -> gw; MPTCP under mptcpize to 198.18.1.1',
     },
     figures: {
-      quicetherMbps: figure(qe.mbps, 'Mbit/s', { op: '>=', value: goal, label: `${ISSUE}: one TCP flow >= ${goal} Mbit/s` }),
+      quicetherMbps: figure(qe.mbps, 'Mbit/s', {
+        op: '>=',
+        value: goal,
+        label: `${ISSUE}: one TCP flow >= ${goal} Mbit/s`,
+      }),
       mptcpMbps: figure(mp.mbps, 'Mbit/s', undefined, { note: 'kernel MPTCP reference, same lab' }),
       quicetherVsMptcp: figure(qe.mbps / mp.mbps, 'x'),
       quicetherLaptopCores: figure(qe.cpu.quicetherLaptop, 'cores'),

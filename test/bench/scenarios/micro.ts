@@ -37,7 +37,10 @@ async function micro(ctx: BenchCtx): Promise<ScenarioOutput> {
   const udpSeconds = ctx.quick ? 1 : 2;
   try {
     ctx.log(`  udp-batch (${udpSeconds} s per case)`);
-    const u = (await child('test/bench/udp-batch.ts', [String(udpSeconds)], 60_000)) as Record<string, { packetsPerSec?: number; mbitPerSec?: number } | number | string>;
+    const u = (await child('test/bench/udp-batch.ts', [String(udpSeconds)], 60_000)) as Record<
+      string,
+      { packetsPerSec?: number; mbitPerSec?: number } | number | string
+    >;
     details.udpBatch = u;
     const pps = (k: string) => {
       const v = u[k];
@@ -52,14 +55,23 @@ async function micro(ctx: BenchCtx): Promise<ScenarioOutput> {
   ctx.checkDeadline();
   try {
     ctx.log('  quic-dgram (5 s)');
-    const q = (await child('test/bench/quic-dgram.ts', [], 40_000)) as { mbitPerSec?: number; datagramsPerSec?: number };
+    const q = (await child('test/bench/quic-dgram.ts', [], 40_000)) as {
+      mbitPerSec?: number;
+      datagramsPerSec?: number;
+    };
     details.quicDgram = q;
-    figures.quicDgramMbps = figure(q.mbitPerSec, 'Mbit/s', undefined, { note: '1300-byte DATAGRAMs, both connections in one process' });
+    figures.quicDgramMbps = figure(q.mbitPerSec, 'Mbit/s', undefined, {
+      note: '1300-byte DATAGRAMs, both connections in one process',
+    });
     figures.quicDgramPerSec = figure(q.datagramsPerSec, 'datagrams/s');
   } catch (e) {
     figures.quicDgramError = errorFigure(e);
   }
-  return { params: { udpBatchSecondsPerCase: udpSeconds, where: 'loopback, one process each' }, figures, details };
+  return {
+    params: { udpBatchSecondsPerCase: udpSeconds, where: 'loopback, one process each' },
+    figures,
+    details,
+  };
 }
 
 export const microBench: Scenario = {

@@ -3,9 +3,9 @@
 import { readFileSync } from 'node:fs';
 import { GW_TUN } from '../../lab/tunnel.ts';
 import type { BenchCtx, Scenario, ScenarioOutput } from '../context.ts';
-import { compareGoodput, slim } from '../goodput.ts';
-import { pidsInNs } from '../proc.ts';
+import { type Contender, compareGoodput, slim } from '../goodput.ts';
 import { countersOf } from '../helper-stats.ts';
+import { pidsInNs } from '../proc.ts';
 import { figure } from '../report.ts';
 import { startWireguard } from '../wireguard.ts';
 
@@ -24,7 +24,7 @@ async function singlePath(ctx: BenchCtx, rate: string | null): Promise<ScenarioO
     wireguardLaptop: (await pidsInNs(lab.laptop, 'wireguard-go'))[0] ?? -1,
     wireguardGw: (await pidsInNs(lab.gw, 'wireguard-go'))[0] ?? -1,
   });
-  const contenders = [
+  const contenders: Contender[] = [
     {
       name: 'quicether',
       clientNs: lab.laptop,
@@ -34,7 +34,15 @@ async function singlePath(ctx: BenchCtx, rate: string | null): Promise<ScenarioO
     },
     { name: 'wireguard', clientNs: lab.laptop, serverNs: lab.gw, server: wg.gwAddr, cpuPids: wgPids },
   ];
-  if (rate) contenders.push({ name: 'plainTcp', clientNs: lab.laptop, serverNs: lab.gw, server: '198.18.1.1', cpuPids: async () => ({}) });
+  if (rate)
+    contenders.push({
+      name: 'plainTcp',
+      clientNs: lab.laptop,
+      serverNs: lab.gw,
+      server: '198.18.1.1',
+      cpuPids: async () => ({}),
+      maxReps: 1,
+    });
   const r = await compareGoodput(ctx, contenders);
   const qe = r.quicether;
   const w = r.wireguard;
@@ -70,9 +78,19 @@ async function singlePath(ctx: BenchCtx, rate: string | null): Promise<ScenarioO
     wireguardMbitPerCore: figure(w.mbps / wgCores, 'Mbit/s per core (both processes)'),
   };
   const plain = r.plainTcp;
-  if (plain) figures.plainTcpMbps = figure(plain.mbps, 'Mbit/s', undefined, { note: 'no tunnel, same path: the ceiling' });
+  if (plain)
+    figures.plainTcpMbps = figure(plain.mbps, 'Mbit/s', undefined, {
+      note: 'no tunnel, same path: the ceiling',
+    });
   return {
-    params: { paths: 1, rate: rate ?? 'unshaped', mode: 'disable', seconds: ctx.seconds, reps: ctx.reps, tool: 'iperf3 TCP, 1 stream, laptop -> gw' },
+    params: {
+      paths: 1,
+      rate: rate ?? 'unshaped',
+      mode: 'disable',
+      seconds: ctx.seconds,
+      reps: ctx.reps,
+      tool: 'iperf3 TCP, 1 stream, laptop -> gw',
+    },
     figures,
     details: {
       pidCheck: { ...qePids, comm },
