@@ -4,11 +4,21 @@
 import assert from 'node:assert/strict';
 import { lstat, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { describe, test } from 'node:test';
-import { applyDns, backupPath, RESOLV_MARKER, resolvConfPath, restoreDns } from '../../../app/helper/system/dns.ts';
+import {
+  applyDns,
+  backupPath,
+  RESOLV_MARKER,
+  resolvConfPath,
+  restoreDns,
+} from '../../../app/helper/system/dns.ts';
 import { run, runIn, tryRun } from '../../lab/exec.ts';
 import { ROOT_SKIP } from './sec-lab.ts';
 
-const exists = (p: string) => lstat(p).then(() => true, () => false);
+const exists = (p: string) =>
+  lstat(p).then(
+    () => true,
+    () => false,
+  );
 
 describe('tunnel DNS (resolv.conf backend, per namespace)', { skip: ROOT_SKIP }, () => {
   test('switches to the tunnel resolvers while connected and restores the original', async () => {
@@ -22,7 +32,12 @@ describe('tunnel DNS (resolv.conf backend, per namespace)', { skip: ROOT_SKIP },
       const seen = () => runIn(ns, 'cat', ['/etc/resolv.conf']);
       assert.equal(await seen(), original);
 
-      const backend = await applyDns({ servers: ['198.19.0.1'], tunName: 'quicether0', ns, backend: 'resolv-conf' });
+      const backend = await applyDns({
+        servers: ['198.19.0.1'],
+        tunName: 'quicether0',
+        ns,
+        backend: 'resolv-conf',
+      });
       assert.equal(backend, 'resolv-conf');
       const during = await seen();
       assert.ok(during.startsWith(RESOLV_MARKER));

@@ -41,7 +41,15 @@ describe('handshake flood (P2)', { skip: ROOT_SKIP }, () => {
       const flood = runIn(
         lab.laptop,
         process.execPath,
-        [join(import.meta.dirname, 'quic-initial-flood.mjs'), GW_ENDPOINT, String(GW_PORT), String(RATE), String(FLOOD_S), '1', '4'],
+        [
+          join(import.meta.dirname, 'quic-initial-flood.mjs'),
+          GW_ENDPOINT,
+          String(GW_PORT),
+          String(RATE),
+          String(FLOOD_S),
+          '1',
+          '4',
+        ],
         (FLOOD_S + 30) * 1000,
       ).then((o) => {
         floodOut = o;
@@ -84,7 +92,12 @@ describe('handshake flood (P2)', { skip: ROOT_SKIP }, () => {
       await sleep(1000);
       const rss1 = (await procStats(pid))?.rssKiB ?? 0;
       const c1 = await helperCounters(t, 'gw');
-      const f = JSON.parse(floodOut.trim()) as { sent: number; echoed: number; retries: number; replies: number };
+      const f = JSON.parse(floodOut.trim()) as {
+        sent: number;
+        echoed: number;
+        retries: number;
+        replies: number;
+      };
       const delta = (k: string) => (c1[k] ?? 0) - (c0[k] ?? 0);
       const dropped = sumPrefix(c1, 'listener.dropped.') - sumPrefix(c0, 'listener.dropped.');
       const dropDetail = Object.fromEntries(
@@ -104,7 +117,10 @@ describe('handshake flood (P2)', { skip: ROOT_SKIP }, () => {
       // The listener saw the flood (Retries or counted drops), and it created no connection:
       // only the real client's reconnect(s) were accepted.
       assert.ok(delta('listener.retries') + dropped >= f.sent * 0.3, 'the listener did not see the flood');
-      assert.ok(delta('listener.accepted') <= 2, `the flood created ${delta('listener.accepted')} connections`);
+      assert.ok(
+        delta('listener.accepted') <= 2,
+        `the flood created ${delta('listener.accepted')} connections`,
+      );
       assert.ok(rss1 - rss0 <= 20 * MiB, `gw RSS grew ${((rss1 - rss0) / MiB).toFixed(1)} MiB`);
     } finally {
       await t?.destroy();

@@ -21,8 +21,8 @@ import {
   installLeakCounter,
   logTail,
   pingReplies,
-  readLeakCounter,
   ROOT_SKIP,
+  readLeakCounter,
   sleep,
   waitUntil,
 } from './sec-lab.ts';
@@ -116,7 +116,9 @@ describe('kill switch (L1, P8, L8)', { skip: ROOT_SKIP }, () => {
       });
       clearTimeout(timer);
       const ca = await readLeakCounter(lab.laptop);
-      console.log(`P8a: sent ${a.sent.bytes} in ${a.sent.ms} ms, timeline ${JSON.stringify(a.sent.timeline)}; ${JSON.stringify(ca)}`);
+      console.log(
+        `P8a: sent ${a.sent.bytes} in ${a.sent.ms} ms, timeline ${JSON.stringify(a.sent.timeline)}; ${JSON.stringify(ca)}`,
+      );
       assert.equal(a.sent.error, undefined, `source: ${a.sent.error}\n${logTail(t)}`);
       assert.equal(a.received.bytes, bytes, logTail(t));
       assert.equal(a.received.sha256, a.sent.sha256);
@@ -124,7 +126,17 @@ describe('kill switch (L1, P8, L8)', { skip: ROOT_SKIP }, () => {
 
       // (b) wifi0 back; then lte0 loses every packet (link stays up) mid-transfer.
       await lab.linkUp('wifi0');
-      await runIn(lab.laptop, 'ip', ['route', 'replace', 'default', 'via', '198.18.1.1', 'dev', 'wifi0', 'table', '101']);
+      await runIn(lab.laptop, 'ip', [
+        'route',
+        'replace',
+        'default',
+        'via',
+        '198.18.1.1',
+        'dev',
+        'wifi0',
+        'table',
+        '101',
+      ]);
       const both = await waitUntil(async () => (await activePaths(t as Tunnel)) >= 2, 30_000, 500);
       assert.notEqual(both, null, `wifi0 did not rejoin\n${logTail(t)}`);
       const b = await tcpTransfer(lab.laptop, lab.gw, GW_TUN, 5102, bytes, 150, {
@@ -134,7 +146,9 @@ describe('kill switch (L1, P8, L8)', { skip: ROOT_SKIP }, () => {
       });
       clearTimeout(timer);
       const cb = await readLeakCounter(lab.laptop);
-      console.log(`P8b: sent ${b.sent.bytes} in ${b.sent.ms} ms, timeline ${JSON.stringify(b.sent.timeline)}; ${JSON.stringify(cb)}`);
+      console.log(
+        `P8b: sent ${b.sent.bytes} in ${b.sent.ms} ms, timeline ${JSON.stringify(b.sent.timeline)}; ${JSON.stringify(cb)}`,
+      );
       assert.equal(b.sent.error, undefined, `source: ${b.sent.error}\n${logTail(t)}`);
       assert.equal(b.received.bytes, bytes, logTail(t));
       assert.equal(b.received.sha256, b.sent.sha256);

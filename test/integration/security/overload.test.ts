@@ -72,10 +72,20 @@ describe('overload (R3)', { skip: ROOT_SKIP }, () => {
           during.push(...pingRtts(await pingOut(lab.laptop, ['-c', '3', '-i', '0.2', '-W', '2', GW_TUN])));
       }
       const report = JSON.parse(await client) as {
-        end?: { sum?: { bits_per_second?: number; lost_percent?: number; lost_packets?: number; packets?: number } };
+        end?: {
+          sum?: { bits_per_second?: number; lost_percent?: number; lost_packets?: number; packets?: number };
+        };
       };
       // Recovery: ping at 10 Hz from the moment the sender stopped.
-      const after = await pingOut(lab.laptop, ['-c', '40', '-i', String(PING_INTERVAL_MS / 1000), '-W', '1', GW_TUN]);
+      const after = await pingOut(lab.laptop, [
+        '-c',
+        '40',
+        '-i',
+        String(PING_INTERVAL_MS / 1000),
+        '-W',
+        '1',
+        GW_TUN,
+      ]);
       await waitExit(server, 5000);
       const seqs = [...after.matchAll(/icmp_seq=(\d+) ttl=\d+ time=([\d.]+) ms/g)].map((m) => ({
         seq: Number(m[1]),
@@ -108,7 +118,10 @@ describe('overload (R3)', { skip: ROOT_SKIP }, () => {
       console.log(
         `R3: idle RTT ${base} ms, during overload ${JSON.stringify(during)}; iperf3 ${((s?.bits_per_second ?? 0) / 1e6).toFixed(1)} Mbit/s ` +
           `lost ${s?.lost_packets}/${s?.packets} (${s?.lost_percent?.toFixed(1)} %); laptop drops +${drops}; ` +
-          `recovery ${recoveryMs} ms (replies ${seqs.length}/40, first RTTs ${seqs.slice(0, 6).map((x) => x.rtt).join(' ')}); ` +
+          `recovery ${recoveryMs} ms (replies ${seqs.length}/40, first RTTs ${seqs
+            .slice(0, 6)
+            .map((x) => x.rtt)
+            .join(' ')}); ` +
           `RSS laptop ${f(rss0.laptop)} -> half-time peak ${f(mid.laptop)} -> peak ${f(peak.laptop)} -> ${f(rss1.laptop)}, gw ${f(rss0.gw)} -> ${f(mid.gw)} -> peak ${f(peak.gw)} -> ${f(rss1.gw)} MiB\n` +
           `  laptop counter deltas ${JSON.stringify(changed)}\n  RTTs after: ${seqs.map((x) => `${x.seq}:${x.rtt}`).join(' ')}`,
       );
@@ -120,7 +133,10 @@ describe('overload (R3)', { skip: ROOT_SKIP }, () => {
       // Bounded: the second half of the overload adds at most 10 MiB (the queues are at their cap
       // by then; what remains is allocator and heap settling), and the whole run at most 32 MiB.
       for (const side of ['laptop', 'gw'] as const) {
-        assert.ok(peak[side] - mid[side] <= 10 * MiB, `${side} RSS still grew ${f(peak[side] - mid[side])} MiB in the second half`);
+        assert.ok(
+          peak[side] - mid[side] <= 10 * MiB,
+          `${side} RSS still grew ${f(peak[side] - mid[side])} MiB in the second half`,
+        );
         assert.ok(peak[side] - rss0[side] <= 32 * MiB, `${side} RSS grew ${f(peak[side] - rss0[side])} MiB`);
       }
     } finally {

@@ -21,8 +21,26 @@ async function moveAddress(lab: Lab, from: string, to: string): Promise<void> {
   await runIn(lab.laptop, 'ip', ['addr', 'add', `${to}/24`, 'dev', 'wifi0']);
   // What a DHCP client would do on a new lease: source rule and routes for the new address.
   await tryRun('ip', ['netns', 'exec', lab.laptop, 'ip', 'rule', 'add', 'from', to, 'table', '101']);
-  await runIn(lab.laptop, 'ip', ['route', 'replace', 'default', 'via', '198.18.1.1', 'dev', 'wifi0', 'table', '101']);
-  await runIn(lab.laptop, 'ip', ['route', 'replace', `${GW_ENDPOINT}/32`, 'via', '198.18.1.1', 'dev', 'wifi0']);
+  await runIn(lab.laptop, 'ip', [
+    'route',
+    'replace',
+    'default',
+    'via',
+    '198.18.1.1',
+    'dev',
+    'wifi0',
+    'table',
+    '101',
+  ]);
+  await runIn(lab.laptop, 'ip', [
+    'route',
+    'replace',
+    `${GW_ENDPOINT}/32`,
+    'via',
+    '198.18.1.1',
+    'dev',
+    'wifi0',
+  ]);
 }
 
 /** The laptop's UDP source port towards the gateway endpoint (its one path socket). */
@@ -112,7 +130,10 @@ describe('roaming (P7)', { skip: ROOT_SKIP }, () => {
       console.log(`P7b rewritten packets (in, out): ${JSON.stringify(counts)}`);
       assert.equal(counts.length, 2);
       assert.ok((counts[0] ?? 0) > 100 && (counts[1] ?? 0) > 100, `rewrites: ${JSON.stringify(counts)}`);
-      assert.ok(!joined.some((l) => /closed/.test(l)), `the path was re-dialled instead of rebinding\n${logTail(t)}`);
+      assert.ok(
+        !joined.some((l) => /closed/.test(l)),
+        `the path was re-dialled instead of rebinding\n${logTail(t)}`,
+      );
     } finally {
       await t?.destroy();
       await lab.destroy();

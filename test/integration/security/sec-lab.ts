@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { CommandError, runIn, sleep } from '../../lab/exec.ts';
 import type { HelperProc, Tunnel } from '../../lab/tunnel.ts';
 
-export const ROOT_SKIP = typeof process.getuid === 'function' && process.getuid() === 0 ? false : 'needs root';
+export const ROOT_SKIP =
+  typeof process.getuid === 'function' && process.getuid() === 0 ? false : 'needs root';
 
 /** VmRSS (KiB) and open fd count of a process, or null if it is gone. */
 export async function procStats(pid: number | undefined): Promise<{ rssKiB: number; fds: number } | null> {

@@ -11,7 +11,16 @@ import { runIn } from '../../lab/exec.ts';
 import { createLab, type Lab } from '../../lab/lab.ts';
 import { tcpTransfer } from '../../lab/transfer.ts';
 import { GW_ENDPOINT, GW_TUN, startTunnel, type Tunnel } from '../../lab/tunnel.ts';
-import { activePaths, helperPid, logTail, median, procStats, ROOT_SKIP, sleep, waitUntil } from './sec-lab.ts';
+import {
+  activePaths,
+  helperPid,
+  logTail,
+  median,
+  procStats,
+  ROOT_SKIP,
+  sleep,
+  waitUntil,
+} from './sec-lab.ts';
 
 const SOAK_S = Number(process.env.QUICETHER_SOAK_S ?? 120);
 /** How long a path stays down per flap. */
@@ -25,7 +34,17 @@ async function pathUp(lab: Lab, name: string): Promise<void> {
   await lab.linkUp(name);
   const p = lab.paths.find((x) => x.name === name);
   if (!p) return;
-  await runIn(lab.laptop, 'ip', ['route', 'replace', 'default', 'via', p.gwAddr, 'dev', name, 'table', String(100 + p.subnet)]);
+  await runIn(lab.laptop, 'ip', [
+    'route',
+    'replace',
+    'default',
+    'via',
+    p.gwAddr,
+    'dev',
+    name,
+    'table',
+    String(100 + p.subnet),
+  ]);
   if (p === lab.paths[0])
     await runIn(lab.laptop, 'ip', ['route', 'replace', `${GW_ENDPOINT}/32`, 'via', p.gwAddr, 'dev', name]);
 }
@@ -37,7 +56,9 @@ interface Sample {
 }
 
 describe('soak (R2)', { skip: ROOT_SKIP }, () => {
-  test(`${SOAK_S} s of path flapping under continuous transfers: intact, memory and fds flat`, { timeout: (SOAK_S + 180) * 1000 }, async () => {
+  test(`${SOAK_S} s of path flapping under continuous transfers: intact, memory and fds flat`, {
+    timeout: (SOAK_S + 180) * 1000,
+  }, async () => {
     const lab = await createLab(undefined, 'soak');
     let t: Tunnel | undefined;
     try {
@@ -47,7 +68,11 @@ describe('soak (R2)', { skip: ROOT_SKIP }, () => {
       const end = t0 + SOAK_S * 1000;
       const samples: Sample[] = [];
       const take = async () =>
-        samples.push({ at: Date.now() - t0, laptop: await procStats(pids.laptop), gw: await procStats(pids.gw) });
+        samples.push({
+          at: Date.now() - t0,
+          laptop: await procStats(pids.laptop),
+          gw: await procStats(pids.gw),
+        });
       await take();
 
       const sampler = (async () => {
@@ -116,10 +141,20 @@ describe('soak (R2)', { skip: ROOT_SKIP }, () => {
           `  RSS curve gw     ${samples.map((s) => Math.round((s.gw?.rssKiB ?? 0) / MiB)).join(' ')}\n` +
           `  fds laptop ${samples.map((s) => s.laptop?.fds).join(' ')}`,
       );
-      assert.ok(t.laptop.proc.exitCode === null && t.gw.proc.exitCode === null, `a helper died\n${logTail(t)}`);
+      assert.ok(
+        t.laptop.proc.exitCode === null && t.gw.proc.exitCode === null,
+        `a helper died\n${logTail(t)}`,
+      );
       assert.ok(results.length >= 3, `only ${results.length} transfers ran`);
-      assert.deepEqual(failed.map((f) => f.why), [], `transfers broken under flapping\n${logTail(t)}`);
-      for (const [side, s] of [['laptop', L], ['gw', G]] as const) {
+      assert.deepEqual(
+        failed.map((f) => f.why),
+        [],
+        `transfers broken under flapping\n${logTail(t)}`,
+      );
+      for (const [side, s] of [
+        ['laptop', L],
+        ['gw', G],
+      ] as const) {
         assert.ok(s.rssLast <= s.rssFirst + 30 * MiB, `${side} RSS grew: ${JSON.stringify(s)}`);
         assert.ok(s.fdLast <= s.fdFirst + 10, `${side} fds grew: ${JSON.stringify(s)}`);
       }

@@ -71,7 +71,10 @@ describe('backup and restore planning', () => {
     assert.equal(chooseBackend(stub, true), 'resolvectl');
     assert.equal(chooseBackend(stub, false), 'resolv-conf');
     assert.equal(chooseBackend({ kind: 'file', content: '' }, true), 'resolv-conf');
-    assert.equal(chooseBackend({ kind: 'symlink', target: '/etc/resolvconf/run/resolv.conf' }, true), 'resolv-conf');
+    assert.equal(
+      chooseBackend({ kind: 'symlink', target: '/etc/resolvconf/run/resolv.conf' }, true),
+      'resolv-conf',
+    );
   });
 
   test('paths: the system file, or the namespace file ip netns exec mounts', () => {

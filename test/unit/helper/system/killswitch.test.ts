@@ -1,10 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import {
-  KillSwitchError,
-  parseBlocked,
-  renderKillSwitch,
-} from '../../../../app/helper/system/killswitch.ts';
+import { KillSwitchError, parseBlocked, renderKillSwitch } from '../../../../app/helper/system/killswitch.ts';
 
 const BASE = {
   tunName: 'quicether0',
@@ -87,7 +83,10 @@ describe('renderKillSwitch', () => {
   });
 
   test('owner choices: uid, cgroupv2, any', () => {
-    assert.match(renderKillSwitch({ ...BASE, owner: { kind: 'uid', uid: 997 } }), /dport 4433 meta skuid 997 accept/);
+    assert.match(
+      renderKillSwitch({ ...BASE, owner: { kind: 'uid', uid: 997 } }),
+      /dport 4433 meta skuid 997 accept/,
+    );
     assert.match(
       renderKillSwitch({
         ...BASE,
