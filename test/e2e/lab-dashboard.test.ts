@@ -24,8 +24,8 @@ import {
   CHROMIUM,
   ensureRendererBuilt,
   launchBrowser,
-  REPO,
   RENDERER_DIR,
+  REPO,
   RESULTS_DIR,
 } from './stack.ts';
 

@@ -18,8 +18,9 @@ const REPO = resolve(import.meta.dirname, '../..');
 const RENDERER_INDEX = join(REPO, 'dist/renderer/index.html');
 /** Traffic never outlives this, even if teardown were somehow skipped. */
 const TRAFFIC_CAP_S = 24 * 3600;
-const UP_KBPS = 24_000;
-const DOWN_KBPS = 8_000;
+// Paced rates: well inside the two paths together (70 Mbit/s) and light on 2 cores.
+const UP_KBPS = 16_000;
+const DOWN_KBPS = 6_000;
 
 function parse(): { durationS: number | null; port: number } {
   const { values } = parseArgs({

@@ -3,6 +3,7 @@
 // 60). Pass: both helpers' RSS stays bounded (+≤ 20 MiB), the laptop counts its drops, and once the
 // overload stops a ping through the tunnel is back to its idle RTT within 2 s.
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { CommandError, runIn, spawnIn, waitExit } from '../../lab/exec.ts';
 import { createLab } from '../../lab/lab.ts';
@@ -37,7 +38,9 @@ async function pingOut(ns: string, args: readonly string[]): Promise<string> {
   }
 }
 
-describe('overload (R3)', { skip: ROOT_SKIP }, () => {
+const SKIP = ROOT_SKIP || (!existsSync('/usr/bin/iperf3') && 'needs iperf3 (apt-get install iperf3)');
+
+describe('overload (R3)', { skip: SKIP }, () => {
   test(`100 Mbit/s of UDP into a 50 Mbit/s path for ${SECONDS} s: bounded memory, counted drops, recovery ≤ 2 s`, async () => {
     const lab = await createLab([{ name: 'wifi0', subnet: 1, rate: '50mbit' }], 'r3');
     let t: Tunnel | undefined;

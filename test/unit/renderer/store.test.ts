@@ -137,7 +137,9 @@ describe('dashboard store', () => {
     });
     assert.equal(selectAggregate(store.getState()).ring.size, 0, 'old-clock history dropped');
     // The new helper has been up for 800 ms: far below the old one's last sample time.
-    store.getState().apply({ kind: 'snapshot', snapshot: snapshot({ stats: stats(800, [path(0), path(1)]) }) });
+    store
+      .getState()
+      .apply({ kind: 'snapshot', snapshot: snapshot({ stats: stats(800, [path(0), path(1)]) }) });
     store.getState().apply({ kind: 'stats', stats: stats(1300, [path(0), path(1, { txBps: 7 })]) });
     const s = store.getState();
     assert.deepEqual(selectPathIds(s), [0, 1]);
