@@ -12,8 +12,10 @@ import { openTunPort } from './io/native-tun.ts';
 import { openUdpPort } from './io/open-udp.ts';
 import { peerCredentialsOf } from './io/peer-cred.ts';
 import { createLog, type Log } from './logger.ts';
-import { QuicEtherNode } from './node.ts';
+import { type NodeHooks, QuicEtherNode } from './node.ts';
+import { applyDns, restoreDns } from './system/dns.ts';
 import { addTunRoute, routeDevice } from './system/ip.ts';
+import { applyKillSwitch, removeKillSwitch } from './system/killswitch.ts';
 
 export const DEFAULT_CONFIG_PATH = '/etc/quicether/config.toml';
 const DEFAULT_SOCKET = '/run/quicether/helper.sock';
@@ -96,6 +98,11 @@ export async function runHelper(opts: StartOptions = {}): Promise<void> {
   const endpoints = await resolveEndpoints(cfg);
   checkRoutingLoop(cfg, endpoints);
 
+  const hooks = securityHooks(cfg, endpoints, log);
+  // Fail closed from the start: blocking rules are in place before the TUN and any path exist.
+  await hooks.firewall?.apply();
+  await hooks.dns?.restore(); // a crashed run may have left our resolv.conf behind
+
   const addr = formatCidr(cfg.tunnel.address).split('/')[0] as string;
   const tunOpened = openTunPort({
     name: cfg.tunnel.name,
@@ -139,6 +146,7 @@ export async function runHelper(opts: StartOptions = {}): Promise<void> {
       listenPort,
       endpoints,
       log,
+      hooks,
     });
     await node.start();
     // An explicit --socket / QUICETHER_SOCKET wins; otherwise the config's [control] socket.
@@ -162,10 +170,57 @@ export async function runHelper(opts: StartOptions = {}): Promise<void> {
     log.info('stopping');
   } finally {
     await control?.close().catch(() => undefined);
+    const keepBlocking = node?.wantsConnected ?? true;
     await node?.stop();
+    // A stop while the user wants the tunnel keeps the kill switch: nothing leaks until they
+    // disconnect or the helper comes back (SECURITY.md L8).
+    if (!keepBlocking) await hooks.firewall?.remove().catch(() => undefined);
     listenPort?.close();
     tun.close();
   }
+}
+
+function securityHooks(
+  cfg: Config,
+  endpoints: Map<NodeId, { host: string; port: number }>,
+  log: Log,
+): NodeHooks {
+  const hooks: NodeHooks = {};
+  if (cfg.killswitch.enabled) {
+    const opts = {
+      tunName: cfg.tunnel.name,
+      endpoints: [...endpoints.values()],
+      allowLan: cfg.killswitch.allowLan,
+    };
+    hooks.firewall = {
+      apply: async () => {
+        await applyKillSwitch(opts);
+        log.info(
+          `kill switch on: only ${cfg.tunnel.name} and the helper's UDP to ${opts.endpoints.map((e) => `${e.host}:${e.port}`).join(', ') || 'no peer'}`,
+        );
+      },
+      remove: async () => {
+        await removeKillSwitch();
+        log.info('kill switch off');
+      },
+    };
+  }
+  if (cfg.dns.servers.length > 0) {
+    hooks.dns = {
+      apply: async () => {
+        const backend = await applyDns({
+          servers: cfg.dns.servers,
+          searchDomains: cfg.dns.search,
+          tunName: cfg.tunnel.name,
+        });
+        log.info(`DNS through the tunnel (${cfg.dns.servers.join(', ')}) via ${backend}`);
+      },
+      restore: async () => {
+        if (await restoreDns({ tunName: cfg.tunnel.name })) log.info('DNS restored');
+      },
+    };
+  }
+  return hooks;
 }
 
 function waitForStop(signal?: AbortSignal): Promise<void> {

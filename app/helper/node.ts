@@ -34,6 +34,14 @@ const QUIC_OVERHEAD = 42;
 
 const strategyOf = (s: SchedulerName): StrategyName => (s === 'latency' ? 'latency-aware' : s);
 
+/** Side effects outside the data plane that follow the session (built in main.ts). */
+export interface NodeHooks {
+  /** The kill switch: applied while the user wants the tunnel, removed on a user disconnect. */
+  firewall?: { apply(): Promise<void>; remove(): Promise<void> };
+  /** Tunnel resolvers: applied once connected, restored on disconnect and stop. */
+  dns?: { apply(): Promise<void>; restore(): Promise<void> };
+}
+
 export interface NodeOptions {
   config: Config;
   nodeId: NodeId;
@@ -44,6 +52,7 @@ export interface NodeOptions {
   /** Resolved peer endpoints (IP literals), by NodeId. */
   endpoints: Map<NodeId, { host: string; port: number }>;
   log: Log;
+  hooks?: NodeHooks;
 }
 
 export class QuicEtherNode implements HelperApi {
@@ -186,8 +195,19 @@ export class QuicEtherNode implements HelperApi {
 
   private trackConnected(): void {
     const st = this.sessionState();
-    if (st === 'connected' || st === 'degraded') this.connectedSince ??= performance.now();
-    else this.connectedSince = null;
+    if (st === 'connected' || st === 'degraded') {
+      if (this.connectedSince === null) this.hook('dns', (h) => h.dns?.apply());
+      this.connectedSince ??= performance.now();
+    } else this.connectedSince = null;
+  }
+
+  /** Runs a hook without blocking the caller; a failure is logged, never thrown (STYLE rule 9). */
+  private hook(what: string, f: (h: NodeHooks) => Promise<void> | undefined): Promise<void> {
+    const h = this.o.hooks;
+    if (!h) return Promise.resolve();
+    return Promise.resolve(f(h)).catch((e: unknown) =>
+      this.o.log.error(`${what}: ${e instanceof Error ? e.message : String(e)}`),
+    );
   }
 
   private refresh(): void {
@@ -224,6 +244,8 @@ export class QuicEtherNode implements HelperApi {
   }
 
   async connect(): Promise<Status> {
+    // Fail closed before the first packet: the kill switch is in place while connecting.
+    await this.hook('kill switch', (h) => h.firewall?.apply());
     const now = this.engine.now();
     for (const c of this.clients) c.connect(now);
     this.refresh();
@@ -234,7 +256,16 @@ export class QuicEtherNode implements HelperApi {
     const now = this.engine.now();
     for (const c of this.clients) c.disconnect(now);
     this.refresh();
+    this.connectedSince = null;
+    await this.hook('dns', (h) => h.dns?.restore());
+    // Only the user's own disconnect lifts the kill switch (SECURITY.md rule 3).
+    await this.hook('kill switch', (h) => h.firewall?.remove());
     return this.status();
+  }
+
+  /** What the user asked for: a clean stop keeps the kill switch unless they disconnected. */
+  get wantsConnected(): boolean {
+    return this.clients.length === 0 || this.clients.some((c) => c.machine.target === 'connected');
   }
 
   async listInterfaces(): Promise<InterfaceInfo[]> {
@@ -313,6 +344,7 @@ export class QuicEtherNode implements HelperApi {
   }
 
   async stop(): Promise<void> {
+    await this.hook('dns', (h) => h.dns?.restore());
     const now = this.engine.now() as Millis;
     if (this.statsTimer) clearInterval(this.statsTimer);
     for (const c of this.clients) c.disconnect(now);

@@ -41,6 +41,8 @@ export interface Tunnel {
 export interface TunnelOptions {
   /** Extra [multipath] lines for the laptop (e.g. 'mode = "failover"'). */
   laptopMultipath?: string[];
+  /** Extra TOML appended to the laptop's config (e.g. a [killswitch] table). */
+  laptopExtra?: string[];
   /** Override the NodeId the laptop expects of the gateway (wrong-peer tests). */
   laptopExpectsGw?: string;
   /** Extra allowed_ips of the laptop peer as the gateway sees it. */
@@ -102,6 +104,8 @@ ${(opts.laptopMultipath ?? []).join('\n')}
 
 [control]
 socket = "${join(dir, 'laptop.sock')}"
+
+${(opts.laptopExtra ?? []).join('\n')}
 `;
   const gwCfg = `
 [node]

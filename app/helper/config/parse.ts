@@ -4,7 +4,7 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import type { z } from 'zod';
-import { type Cidr, cidrEquals, formatCidr, parseCidr } from '../../core/cidr.ts';
+import { type Cidr, cidrContains, cidrEquals, formatCidr, parseCidr } from '../../core/cidr.ts';
 import { nodeId } from '../../core/types.ts';
 import { ConfigError, describeValue, keyPath } from './errors.ts';
 import { type RawConfig, RawConfigSchema } from './schema.ts';
@@ -247,9 +247,32 @@ function normalise(raw: RawConfig, source: string, baseDir: string, issues: Conf
     else control.group = c.group;
   }
 
+  // [killswitch], [dns]
+  const ks = raw.killswitch ?? {};
+  const killswitch: Config['killswitch'] = { enabled: ks.enabled ?? false, allowLan: ks.allow_lan ?? false };
+  const d = raw.dns ?? {};
+  const dns: Config['dns'] = { servers: [], search: d.search ?? [] };
+  if ((d.servers ?? []).length > 3) add('dns.servers', 'at most 3 resolvers (the resolv.conf limit)');
+  (d.servers ?? []).forEach((sv, i) => {
+    const ip = parseCidr(`${sv}/32`);
+    if (!ip.ok) return add(`dns.servers[${i}]`, `not an IPv4 address: "${sv}"`);
+    // A resolver outside the tunnel's routes would leak queries (or be blocked by the kill switch).
+    if (!peers.some((p) => p.allowedIps.some((a) => cidrContains(a, ip.value))))
+      return add(
+        `dns.servers[${i}]`,
+        `${sv} is not inside any peer's allowed_ips, so queries would not go through the tunnel`,
+      );
+    dns.servers.push(sv);
+  });
+  (d.search ?? []).forEach((dom, i) => {
+    if (!/^[A-Za-z0-9.-]{1,253}$/.test(dom)) add(`dns.search[${i}]`, `not a domain name: "${dom}"`);
+  });
+
   return {
     source,
     node,
+    killswitch,
+    dns,
     tunnel,
     peers,
     multipath: {

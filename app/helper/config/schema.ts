@@ -73,7 +73,19 @@ const RawControl = z.strictObject({
   group: z.string().optional(),
 });
 
+const RawKillswitch = z.strictObject({
+  enabled: z.boolean().optional(),
+  allow_lan: z.boolean().optional(),
+});
+
+const RawDns = z.strictObject({
+  servers: z.array(z.string()).optional(),
+  search: z.array(z.string()).optional(),
+});
+
 export const RawConfigSchema = z.strictObject({
+  killswitch: RawKillswitch.optional(),
+  dns: RawDns.optional(),
   node: RawNode.optional(),
   tunnel: RawTunnel.optional(),
   peers: z.array(RawPeer).optional(),

@@ -63,6 +63,17 @@ export interface Config {
     /** True when the file named the scheduler; false when it was derived from the mode. */
     schedulerExplicit: boolean;
   };
+  /** Fail-closed firewall (SECURITY.md rule 3): only the tunnel and the helper's UDP to peers. */
+  killswitch: {
+    enabled: boolean;
+    /** Also allow private-range LAN traffic outside the tunnel (printers, NAS). */
+    allowLan: boolean;
+  };
+  /** Resolvers reached through the tunnel while connected; empty = leave DNS alone. */
+  dns: {
+    servers: string[];
+    search: string[];
+  };
   control: {
     /** Absolute path of the helper's Unix control socket. */
     socket: string;
