@@ -3,6 +3,7 @@
 // the data plane and the control socket, and runs until SIGINT/SIGTERM.
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
+import { nativeAvailable, nativeUnavailableReason } from '../../native/index.ts';
 import { cidrContains, formatCidr, parseCidr } from '../core/cidr.ts';
 import type { NodeId } from '../core/types.ts';
 import { applyCliOverrides, type Config, loadConfig } from './config/index.ts';
@@ -70,6 +71,16 @@ function checkRoutingLoop(cfg: Config, endpoints: Map<NodeId, { host: string }>)
     if (!addr.ok) continue;
     for (const peer of cfg.peers) {
       for (const prefix of peer.allowedIps) {
+        // A default route is a full tunnel, which is safe: every path socket is bound to its
+        // interface (SO_BINDTODEVICE), so the tunnel's own UDP cannot enter the tunnel. Without
+        // the native addon there is no device binding, and a full tunnel would loop.
+        if (prefix.prefixLen === 0) {
+          if (!nativeAvailable)
+            throw new HelperStartError(
+              `a full tunnel (${formatCidr(prefix)} in allowed_ips) needs the native addon to bind path sockets to their interfaces, and it is not available: ${nativeUnavailableReason ?? 'unknown reason'}`,
+            );
+          continue;
+        }
         if (cidrContains(prefix, addr.value)) {
           throw new HelperStartError(
             `routing loop: peer ${id}'s endpoint ${ep.host} lies inside ${formatCidr(prefix)}, which is routed into the tunnel. Remove it from allowed_ips or use another endpoint.`,
@@ -121,7 +132,8 @@ export async function runHelper(opts: StartOptions = {}): Promise<void> {
     for (const peer of cfg.peers)
       for (const prefix of peer.allowedIps) await addTunRoute(formatCidr(prefix), tun.name);
     // Second line of defence: the kernel must not route any endpoint into the tunnel either.
-    for (const [id, ep] of endpoints) {
+    const fullTunnel = cfg.peers.some((p) => p.allowedIps.some((c) => c.prefixLen === 0));
+    for (const [id, ep] of fullTunnel ? [] : endpoints) {
       const dev = await routeDevice(ep.host);
       if (dev === tun.name)
         throw new HelperStartError(

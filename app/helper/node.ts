@@ -73,6 +73,7 @@ export class QuicEtherNode implements HelperApi {
     this.mode = cfg.multipath.mode;
     this.scheduler = cfg.multipath.scheduler;
     this.engine = new Engine(o.tun);
+    if (cfg.tunnel.address?.family === 4) this.engine.localV4 = cfg.tunnel.address.addr >>> 0;
     const order = cfg.multipath.interfaces;
     const weightOf = (i: string) => cfg.multipath.weights[i] ?? 1;
     const priorityOf = (i: string) => {

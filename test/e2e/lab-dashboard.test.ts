@@ -175,6 +175,9 @@ describe('web dashboard on real helpers in the lab (e2e)', { skip }, () => {
     await lab.setDelay('wifi0', { rttMs: 20 });
     await lab.setDelay('lte0', { rttMs: 60 });
     t = await startTunnel(lab);
+    // Round-robin on both ends (see pickRoundRobin): the light load then shows on both paths.
+    await t.cli('laptop', ['scheduler', 'round-robin']);
+    await t.cli('gw', ['scheduler', 'round-robin']);
     // ~200 pings/s of 1200 bytes: about 2 Mbit/s each way, spread over both paths.
     flood = pingFlood(lab.laptop, GW_TUN, { maxSeconds: TRAFFIC_MAX_S, intervalS: 0.005, size: 1200 });
     // Plus a paced 4 Mbit/s UDP upload, so the figures look like use rather than a probe.
@@ -217,7 +220,11 @@ describe('web dashboard on real helpers in the lab (e2e)', { skip }, () => {
     assert.equal(res?.status(), 200);
     await waitState(page, 'Connected');
     await waitCards(page, ['lte0', 'wifi0']);
-    await pickRoundRobin(page, t);
+    // The helper's settings reach the page (set through the CLI before the page opened).
+    assert.equal(
+      await page.locator('[data-testid="scheduler"] [data-value="round-robin"]').getAttribute('aria-checked'),
+      'true',
+    );
     for (const iface of ['wifi0', 'lte0']) {
       const tx = await txChanges(page, iface);
       assert.match(tx, /bit\/s$/, `${iface} tx figure`);

@@ -121,3 +121,27 @@ describe('peer authentication', { skip: !isRoot() && 'needs root (network namesp
     }
   });
 });
+
+describe('full tunnel', { skip: !isRoot() && 'needs root (network namespaces)' }, () => {
+  test('allowed_ips 0.0.0.0/0: everything goes through the gateway, the paths do not loop', async () => {
+    const lab = await createLab([{ name: 'wifi0', subnet: 1 }], 'ft');
+    let t: Tunnel | undefined;
+    try {
+      // An address that exists only behind the gateway (on its loopback).
+      await runIn(lab.gw, 'ip', ['addr', 'add', '198.18.77.1/32', 'dev', 'lo']);
+      t = await startTunnel(lab, { laptopMultipath: ['mode = "disable"'], laptopAllowedIps: ['0.0.0.0/0'] });
+      const routes = await runIn(lab.laptop, 'ip', ['route', 'show']);
+      assert.match(routes, /0\.0\.0\.0\/1 dev quicether0/);
+      assert.match(routes, /128\.0\.0\.0\/1 dev quicether0/);
+      const before = (await counters(t, 'gw')).tunTxPackets ?? 0;
+      assert.equal(await pingLoss(lab.laptop, ['-c', '5', '-i', '0.1', '-W', '2', '198.18.77.1']), 0);
+      const afterN = (await counters(t, 'gw')).tunTxPackets ?? 0;
+      assert.ok(afterN - before >= 5, `the pings did not cross the tunnel (${before} -> ${afterN})`);
+      const s = JSON.parse(await t.cli('laptop', ['status', '--json'])) as { activePaths: number };
+      assert.equal(s.activePaths, 1);
+    } finally {
+      await t?.destroy();
+      await lab.destroy();
+    }
+  });
+});

@@ -41,6 +41,8 @@ export interface Tunnel {
 export interface TunnelOptions {
   /** Extra [multipath] lines for the laptop (e.g. 'mode = "failover"'). */
   laptopMultipath?: string[];
+  /** What the laptop routes to the gateway (default: the gateway's tunnel address only). */
+  laptopAllowedIps?: string[];
   /** Extra TOML appended to the laptop's config (e.g. a [killswitch] table). */
   laptopExtra?: string[];
   /** Override the NodeId the laptop expects of the gateway (wrong-peer tests). */
@@ -96,7 +98,7 @@ address = "${LAPTOP_TUN}/24"
 [[peers]]
 node_id = "${opts.laptopExpectsGw ?? gid.nodeId}"
 endpoint = "${GW_ENDPOINT}:${GW_PORT}"
-allowed_ips = ["${GW_TUN}/32"]
+allowed_ips = [${(opts.laptopAllowedIps ?? [`${GW_TUN}/32`]).map((a) => `"${a}"`).join(', ')}]
 
 [multipath]
 interfaces = [${lab.paths.map((p) => `"${p.name}"`).join(', ')}]

@@ -92,6 +92,9 @@ export class Engine {
   private stopped = false;
   private readonly epoch = performance.now();
 
+  /** The tunnel's own IPv4 address (host order), always delivered to the TUN; 0 = unknown. */
+  localV4 = 0;
+
   constructor(readonly tun: TunPort) {
     for (let i = 0; i < BATCH; i++) this.rxViews.push(this.rx.slab.subarray(i * SLOT, (i + 1) * SLOT));
     tun.onReadable(() => this.onTunReadable());
@@ -124,7 +127,13 @@ export class Engine {
   readonly deliver = (from: PeerSession, pool: PacketPool, slot: number): void => {
     const off = pool.offset(slot);
     const len = pool.lens[slot] as number;
-    const target = this.routes.lookupDestination(pool.slab, len, off);
+    // Our own tunnel address first: with a full tunnel every destination maps to the peer.
+    const local =
+      this.localV4 !== 0 &&
+      len >= 20 &&
+      (pool.slab[off] ?? 0) >> 4 === 4 &&
+      pool.slab.readUInt32BE(off + 16) === this.localV4;
+    const target = local ? undefined : this.routes.lookupDestination(pool.slab, len, off);
     if (target !== undefined && target !== from) {
       // Routing node (seed §8.5.2): the destination belongs to another peer.
       if (classify(pool.slab, len, this.info, off, this.loc)) {

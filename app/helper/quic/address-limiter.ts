@@ -52,7 +52,10 @@ export class TokenBucket {
 
   take(nowMs: number): boolean {
     if (nowMs > this.at) {
-      this.tokens = Math.min(this.spec.burst, this.tokens + ((nowMs - this.at) * this.spec.ratePerSec) / 1000);
+      this.tokens = Math.min(
+        this.spec.burst,
+        this.tokens + ((nowMs - this.at) * this.spec.ratePerSec) / 1000,
+      );
       this.at = nowMs;
     }
     if (this.tokens < 1) return false;

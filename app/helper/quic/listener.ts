@@ -4,13 +4,23 @@
 // versions (no Version Negotiation) are dropped silently and create no state. With `retry` on
 // (default), a tokenless Initial gets a stateless Retry and only a returning, address-validated
 // client creates state (P2). Pending (not yet verified) connections are capped and time out.
+// Against handshake floods: an Initial must pass its packet-protection check (initial-auth.ts)
+// before it gets a Retry or a connection, and Retries and new connections are rate limited per
+// source address and overall (address-limiter.ts); past a limit, packets are dropped and counted.
+//
+// Order of checks for a long-header packet that matches no connection, cheapest first:
+//   size >= 1200 -> header parses, Initial, v1 -> pending/connection caps -> (token? HMAC check)
+//   -> Initial AEAD verifies -> per-address Retry bucket | per-address + global accept buckets
+//   -> Retry queued | quiche accept + first recv.
 import type { NodeId } from '../../core/types.ts';
 import type { PeerExpectation } from '../identity/verify.ts';
+import { AddressLimiter, type AddressLimiterOptions, addressKey } from './address-limiter.ts';
 import { cidKey, randomCid } from './cid.ts';
 import { buildConfig, DEFAULT_DGRAM_SEND_QUEUE, SCID_LEN } from './config.ts';
 import { QuicConn } from './conn.ts';
+import { initialIsAuthentic } from './initial-auth.ts';
 import { type DropReason, ListenerCounters, RetryQueue } from './listener-parts.ts';
-import { type NativeConfig, type NativeHeader, PacketType, quiche } from './native.ts';
+import { type NativeConfig, type NativeConnection, type NativeHeader, PacketType, quiche } from './native.ts';
 import { checkRetryToken, mintRetryToken } from './retry-token.ts';
 import type { HostPort, PacketSink, QuicIdentity, QuicTuning } from './types.ts';
 
@@ -26,6 +36,8 @@ export interface QuicListenerOptions extends QuicTuning {
   maxConnections?: number;
   /** A connection not verified within this long (listener clock) is closed. */
   handshakeTimeoutMs?: number;
+  /** Retry and connection rate limits (defaults in address-limiter.ts). */
+  limits?: AddressLimiterOptions;
   /** A verified connection: attach handlers with conn.setHandlers() here. */
   onConnection(conn: QuicConn, peer: NodeId): void;
 }
@@ -54,16 +66,22 @@ export class QuicListener {
   private readonly byCid = new Map<string, Entry>();
   private readonly entries = new Set<Entry>();
   private readonly retries = new RetryQueue();
+  private readonly limiter: AddressLimiter;
   private pending = 0;
   private nowMs = 0;
 
   constructor(opts: QuicListenerOptions) {
     this.opts = opts;
     this.config = buildConfig('server', opts.identity, opts);
+    this.limiter = new AddressLimiter(opts.limits);
   }
 
   get pendingCount(): number {
     return this.pending;
+  }
+  /** Source addresses the rate limiter remembers (bounded). */
+  get trackedAddresses(): number {
+    return this.limiter.size;
   }
   get connectionCount(): number {
     return this.entries.size;
@@ -151,15 +169,7 @@ export class QuicListener {
     let odcid: Uint8Array | null = null;
     const token = header.token ?? new Uint8Array(0);
     if (this.opts.retry ?? true) {
-      if (token.byteLength === 0) {
-        const retryScid = randomCid();
-        const t = mintRetryToken(this.secret, from, header.dcid, retryScid, this.nowMs);
-        if (!this.retries.push(header.scid, header.dcid, retryScid, t, header.version, from)) {
-          return this.drop('retry-queue-full');
-        }
-        this.counters.retries++;
-        return false;
-      }
+      if (token.byteLength === 0) return this.sendRetry(buf, len, header, from);
       if (header.dcid.byteLength !== SCID_LEN) return this.drop('bad-token');
       odcid = checkRetryToken(this.secret, token, from, header.dcid, this.nowMs);
       if (odcid === null) return this.drop('bad-token');
@@ -168,29 +178,57 @@ export class QuicListener {
       if (token.byteLength !== 0) return this.drop('bad-token');
       scid = randomCid();
     }
-    let conn: QuicConn;
+    if (!initialIsAuthentic(buf, len)) return this.drop('undecryptable');
+    const verdict = this.limiter.allowAccept(from.host, this.nowMs);
+    if (verdict !== 'ok') return this.drop(verdict === 'address' ? 'accept-rate' : 'accept-rate-global');
+    // The first packet goes to the bare native connection: if it fails, nothing but this frame
+    // refers to the connection, and the GC may free its native state as soon as we return (the
+    // binding has no explicit free). The accept buckets bound how many such failures per second.
+    let native: NativeConnection;
     try {
-      const native = quiche.Connection.accept(scid, odcid, to, from, this.config);
-      conn = new QuicConn({
-        role: 'server',
-        native,
-        expectPeer: this.opts.authorize,
-        sendQueueCap: this.opts.dgramSendQueueLen ?? DEFAULT_DGRAM_SEND_QUEUE,
-        onOpen: (c, peer) => this.opened(c, peer),
-        cidHooks: { added: (cid) => this.addKey(entry, cid), retired: (cid) => this.removeKey(entry, cid) },
-      });
+      native = quiche.Connection.accept(scid, odcid, to, from, this.config);
+      native.recv(len === buf.byteLength ? buf : buf.subarray(0, len), { from, to });
+      if (native.stats().recv === 0) return this.drop('accept-failed');
     } catch {
-      return this.drop('garbage');
+      return this.drop('accept-failed');
     }
+    const conn: QuicConn = new QuicConn({
+      role: 'server',
+      native,
+      expectPeer: this.opts.authorize,
+      sendQueueCap: this.opts.dgramSendQueueLen ?? DEFAULT_DGRAM_SEND_QUEUE,
+      onOpen: (c, peer) => this.opened(c, peer),
+      cidHooks: { added: (cid) => this.addKey(entry, cid), retired: (cid) => this.removeKey(entry, cid) },
+    });
     const entry: Entry = { conn, keys: new Set(), createdAt: this.nowMs, pending: true };
-    conn.recvPacket(buf, len, from, to);
-    if (conn.stats().recv === 0) return this.drop('undecryptable'); // nothing authenticated: forget it
     this.entries.add(entry);
     this.pending++;
     this.counters.accepted++;
     this.addKey(entry, conn.sourceCid);
     this.addKey(entry, header.dcid); // the client's first DCID, used until it hears from us
     return true;
+  }
+
+  /** A tokenless Initial: a stateless Retry, if the packet is a real Initial and its address is within its rate. */
+  private sendRetry(buf: Uint8Array, len: number, header: NativeHeader, from: HostPort): false {
+    if (!initialIsAuthentic(buf, len)) return this.drop('undecryptable');
+    if (!this.limiter.allowRetry(from.host, this.nowMs)) return this.drop('retry-rate');
+    const retryScid = randomCid();
+    const t = mintRetryToken(this.secret, from, header.dcid, retryScid, this.nowMs);
+    const r = this.retries.push(
+      header.scid,
+      header.dcid,
+      retryScid,
+      t,
+      header.version,
+      from,
+      addressKey(from.host),
+    );
+    if (r === 'full') return this.drop('retry-queue-full');
+    if (r === 'replaced')
+      this.counters.drop('retry-queue-full'); // another address's Retry made room
+    else this.counters.retries++;
+    return false;
   }
 
   private opened(conn: QuicConn, peer: NodeId): void {

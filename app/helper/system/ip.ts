@@ -24,6 +24,13 @@ export function ip(args: readonly string[], timeoutMs = 5000): Promise<string> {
 
 /** Routes `prefix` into the TUN device (idempotent). */
 export async function addTunRoute(prefix: string, dev: string): Promise<void> {
+  // A default route goes in as two /1 halves (as wg-quick does): more specific than the system's
+  // default route, which stays in place for the path sockets bound to the physical interfaces.
+  if (prefix === '0.0.0.0/0') {
+    await ip(['route', 'replace', '0.0.0.0/1', 'dev', dev]);
+    await ip(['route', 'replace', '128.0.0.0/1', 'dev', dev]);
+    return;
+  }
   await ip(['route', 'replace', prefix, 'dev', dev]);
 }
 

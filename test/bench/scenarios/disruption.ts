@@ -93,6 +93,7 @@ function killAnalysis(x: Run) {
     worstAfterMbps: worst,
     worstAfterAtS: (first + after.indexOf(worst)) * BIN_S,
     steadyAfterMbps: median(tl.slice(steadyFrom)),
+    longestZeroAfterS: longestStall(x.run.rx, x.eventS - EVENT_SLACK_S, 0).seconds,
     survived: survived(x.run, x.eventS),
     ok: x.run.ok,
     error: x.run.error,
@@ -157,6 +158,9 @@ async function failover(ctx: BenchCtx): Promise<ScenarioOutput> {
         'bool',
         kind === 'quicether' ? { op: '>=', value: 1, label: `${ISSUE}: the transfer survives` } : undefined,
       );
+      figures[`${kind}LongestZeroAfterKillS`] = figure(a.longestZeroAfterS, 's', undefined, {
+        note: 'longest run of 0.1 s receiver intervals with 0 bytes after the kill',
+      });
       figures[`${kind}BeforeKillMbps`] = figure(a.beforeMbps, 'Mbit/s');
       figures[`${kind}SteadyAfterKillMbps`] = figure(a.steadyAfterMbps, 'Mbit/s', undefined, {
         note: 'median of the 0.5 s bins from 2 s after the kill',

@@ -80,6 +80,9 @@ async function latency(ctx: BenchCtx): Promise<ScenarioOutput> {
       fastPathIdleRttMs: figure(fastRtt, 'ms', undefined, { note: 'plain ping -U over wifi0, no tunnel' }),
       slowPathIdleRttMs: figure(median(slow.rttsMs), 'ms'),
       tunnelIdleRttMs: figure(median(idle.rttsMs), 'ms'),
+      tunnelIdlePingLossPct: figure(idle.lossPct, '%', undefined, {
+        note: `${idle.sent} pings before the bulk`,
+      }),
       bulkMbps: figure(b.mbps, 'Mbit/s'),
       plainTcpFastPathMbps: figure(plain.mbps, 'Mbit/s', undefined, {
         note: 'no tunnel, wifi0 alone: what the lab path carries',

@@ -1,7 +1,7 @@
 // SECURITY.md P1 at the driver level: unauthenticated packets get no reply and create no state.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { QuicListener, SCID_LEN } from '../../../app/helper/quic/index.ts';
+import { QuicConn, QuicListener, SCID_LEN } from '../../../app/helper/quic/index.ts';
 import { CLIENT_ADDR, identities, makePair, SERVER_ADDR } from './harness.ts';
 
 /** mulberry32: small seeded PRNG, so a failure reproduces. */
@@ -102,9 +102,9 @@ describe('listener drops what it cannot authenticate (P1)', () => {
     });
   }
 
-  test('tokenless Initials get one stateless Retry each and create no state', async () => {
-    const [, b] = await identities();
-    if (!b) throw new Error('identities');
+  test('tokenless Initials get one small stateless Retry each if they decrypt, nothing if not', async () => {
+    const [a, b] = await identities();
+    if (!a || !b) throw new Error('identities');
     const listener = new QuicListener({
       identity: b,
       authorize: () => true,
@@ -112,14 +112,23 @@ describe('listener drops what it cannot authenticate (P1)', () => {
     });
     const rnd = prng(3);
     let replies = 0;
-    let maxReplyLen = 0;
     for (let i = 0; i < 1000; i++) {
       const pkt = fakeInitial(rnd, 1200, null);
       listener.handlePacket(pkt, pkt.length, CLIENT_ADDR, SERVER_ADDR, performance.now());
+      replies += listener.flush(() => {});
+    }
+    assert.equal(replies, 0, 'random bytes shaped like an Initial get no Retry');
+    assert.equal(listener.counters.dropped.undecryptable, 1000);
+    // Real Initials, one per client address (so no per-address limit applies): one Retry each.
+    let maxReplyLen = 0;
+    for (let i = 0; i < 50; i++) {
+      const from = { host: `127.0.${1 + i}.1`, port: 41000 + i };
+      const c = QuicConn.connect({ identity: a, expectPeer: b.nodeId, local: from, remote: SERVER_ADDR });
+      c.flush((buf, len) => listener.handlePacket(buf, len, from, SERVER_ADDR, performance.now()));
       replies += listener.flush((_buf, len) => (maxReplyLen = Math.max(maxReplyLen, len)));
     }
-    assert.equal(replies, 1000);
-    assert.equal(listener.counters.retries, 1000);
+    assert.equal(replies, 50);
+    assert.equal(listener.counters.retries, 50);
     assert.ok(maxReplyLen < 200, 'a Retry is small: no amplification');
     assert.equal(listener.connectionCount, 0);
     // Initials under 1200 bytes get nothing (anti-amplification)
