@@ -131,23 +131,19 @@ async function waitCards(page: Page, ifaces: string[]): Promise<void> {
     });
 }
 
-/**
- * Picks the round-robin scheduler on the page and checks the helper took it. The tests are about
- * the dashboard and the switches, not the scheduler's policy: round-robin puts the light test load
- * on every active path, where "weighted" may (legitimately) leave a slower path idle.
- */
-async function pickRoundRobin(page: Page, t: Tunnel): Promise<void> {
-  await page.locator('[data-testid="scheduler"] [data-value="round-robin"]').click();
+/** Picks a scheduler on the page; resolves once the page shows it and the helper runs it (CLI). */
+async function pickScheduler(page: Page, t: Tunnel, name: string): Promise<void> {
+  await page.locator(`[data-testid="scheduler"] [data-value="${name}"]`).click();
   await page.waitForFunction(
-    () =>
+    (n) =>
       document
-        .querySelector('[data-testid="scheduler"] [data-value="round-robin"]')
+        .querySelector(`[data-testid="scheduler"] [data-value="${n}"]`)
         ?.getAttribute('aria-checked') === 'true',
-    null,
+    name,
     WAIT,
   );
   const s = JSON.parse(await t.cli('laptop', ['status', '--json'])) as { scheduler: string };
-  assert.equal(s.scheduler, 'round-robin', 'the helper runs the scheduler picked on the page');
+  assert.equal(s.scheduler, name, 'the helper runs the scheduler picked on the page');
 }
 
 describe('web dashboard on real helpers in the lab (e2e)', { skip }, () => {
@@ -175,9 +171,6 @@ describe('web dashboard on real helpers in the lab (e2e)', { skip }, () => {
     await lab.setDelay('wifi0', { rttMs: 20 });
     await lab.setDelay('lte0', { rttMs: 60 });
     t = await startTunnel(lab);
-    // Round-robin on both ends (see pickRoundRobin): the light load then shows on both paths.
-    await t.cli('laptop', ['scheduler', 'round-robin']);
-    await t.cli('gw', ['scheduler', 'round-robin']);
     // ~200 pings/s of 1200 bytes: about 2 Mbit/s each way, spread over both paths.
     flood = pingFlood(lab.laptop, GW_TUN, { maxSeconds: TRAFFIC_MAX_S, intervalS: 0.005, size: 1200 });
     // Plus a paced 4 Mbit/s UDP upload, so the figures look like use rather than a probe.
@@ -220,9 +213,9 @@ describe('web dashboard on real helpers in the lab (e2e)', { skip }, () => {
     assert.equal(res?.status(), 200);
     await waitState(page, 'Connected');
     await waitCards(page, ['lte0', 'wifi0']);
-    // The helper's settings reach the page (set through the CLI before the page opened).
+    // The helper's settings reach the page (its config default).
     assert.equal(
-      await page.locator('[data-testid="scheduler"] [data-value="round-robin"]').getAttribute('aria-checked'),
+      await page.locator('[data-testid="scheduler"] [data-value="weighted"]').getAttribute('aria-checked'),
       'true',
     );
     for (const iface of ['wifi0', 'lte0']) {
@@ -331,8 +324,6 @@ describe('web dashboard on real helpers in the lab (e2e)', { skip }, () => {
     await waitState(page, 'Connected');
     await waitCards(page, ['lte0', 'wifi0']);
     assert.ok(link.connectAttempts >= 2, 'the link reconnected');
-    // A new helper starts from its config (scheduler "weighted"): the page's controls work on it too.
-    await pickRoundRobin(page, t);
     for (const iface of ['wifi0', 'lte0']) await txChanges(page, iface);
     const p = await until('the flood through the new tunnel (CLI)', 20_000, async () => {
       const v = await cliPaths(t);
@@ -341,6 +332,9 @@ describe('web dashboard on real helpers in the lab (e2e)', { skip }, () => {
     assert.equal(p.size, 2);
     await page.waitForTimeout(3_000);
     await page.screenshot({ path: join(RESULTS_DIR, 'lab-dashboard-recovered.png'), fullPage: true });
+    // The page's controls work on the new helper too.
+    await pickScheduler(page, t, 'latency');
+    await pickScheduler(page, t, 'weighted');
     assert.deepEqual(pageErrors, []);
     const shot = join(RESULTS_DIR, 'lab-dashboard.png');
     if (existsSync(shot)) {

@@ -3,27 +3,13 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { isRoot, runIn, sleep } from '../lab/exec.ts';
 import { createLab, type Lab } from '../lab/lab.ts';
+import { type PathRow, pathSamples } from '../lab/stats.ts';
 import { tcpTransfer } from '../lab/transfer.ts';
 import { GW_TUN, startTunnel, type Tunnel, waitForPaths } from '../lab/tunnel.ts';
 
 const skip = !isRoot() && 'needs root (network namespaces)';
 
-interface PathRow {
-  interface: string;
-  state: string;
-  txBps: number;
-  rxBps: number;
-}
-
-async function paths(t: Tunnel): Promise<PathRow[]> {
-  const out = await t.cli('laptop', ['watch', '--json', '--count', '1', '--interval', '500']);
-  const lines = out.trim().split('\n');
-  const last = JSON.parse(lines[lines.length - 1] ?? '{}') as {
-    paths?: PathRow[];
-    sample?: { paths: PathRow[] };
-  };
-  return last.paths ?? last.sample?.paths ?? [];
-}
+const paths = (t: Tunnel): Promise<PathRow[]> => pathSamples(t);
 
 async function withTunnel(
   tag: string,

@@ -4,28 +4,13 @@ import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { isRoot, pingLoss, runIn } from '../lab/exec.ts';
 import { createLab, type Lab } from '../lab/lab.ts';
+import { helperCounters } from '../lab/stats.ts';
 import { tcpTransfer } from '../lab/transfer.ts';
 import { GW_ENDPOINT, GW_PORT, GW_TUN, LAPTOP_TUN, startTunnel, type Tunnel } from '../lab/tunnel.ts';
 
 const LAB_DIR = resolve(import.meta.dirname, '../lab');
 
-interface Sample {
-  counters?: Record<string, number>;
-}
-
-async function counters(t: Tunnel, side: 'laptop' | 'gw'): Promise<Record<string, number>> {
-  const out = await t.cli(side, ['watch', '--json', '--count', '1', '--interval', '100']);
-  const lines = out
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as Sample & { sample?: Sample; snapshot?: Sample });
-  for (let i = lines.length - 1; i >= 0; i--) {
-    const l = lines[i];
-    const c = l?.counters ?? l?.sample?.counters ?? l?.snapshot?.counters;
-    if (c) return c;
-  }
-  throw new Error(`no counters in watch output: ${out.slice(0, 300)}`);
-}
+const counters = helperCounters;
 
 describe('single-path tunnel between two helpers', {
   skip: !isRoot() && 'needs root (network namespaces)',

@@ -35,20 +35,7 @@ interface Sample {
   counters?: Record<string, number>;
 }
 
-/** The helper's counters (one `watch` sample). */
-export async function helperCounters(t: Tunnel, side: 'laptop' | 'gw'): Promise<Record<string, number>> {
-  const out = await t.cli(side, ['watch', '--json', '--count', '1', '--interval', '100']);
-  const lines = out
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as Sample & { sample?: Sample; snapshot?: Sample });
-  for (let i = lines.length - 1; i >= 0; i--) {
-    const l = lines[i];
-    const c = l?.counters ?? l?.sample?.counters ?? l?.snapshot?.counters;
-    if (c) return c;
-  }
-  throw new Error(`no counters in watch output: ${out.slice(0, 300)}`);
-}
+export { helperCounters } from '../../lab/stats.ts';
 
 export const sumPrefix = (c: Record<string, number>, prefix: string): number =>
   Object.entries(c)

@@ -1,0 +1,43 @@
+// Reading a running helper's numbers through the real CLI (`quicether watch --json`), as a user
+// or a script would.
+import type { Tunnel } from './tunnel.ts';
+
+export interface PathRow {
+  interface: string;
+  state: string;
+  txBps: number;
+  rxBps: number;
+}
+
+interface Sample {
+  counters?: Record<string, number>;
+  paths?: PathRow[];
+}
+
+type Line = Sample & { sample?: Sample; snapshot?: Sample };
+
+async function lastSample(t: Tunnel, side: 'laptop' | 'gw', intervalMs: number): Promise<Line[]> {
+  const out = await t.cli(side, ['watch', '--json', '--count', '1', '--interval', String(intervalMs)]);
+  return out
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Line);
+}
+
+/** The helper's cumulative data-plane counters (drops by reason, listener counters...). */
+export async function helperCounters(t: Tunnel, side: 'laptop' | 'gw'): Promise<Record<string, number>> {
+  const lines = await lastSample(t, side, 100);
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const l = lines[i];
+    const c = l?.counters ?? l?.sample?.counters ?? l?.snapshot?.counters;
+    if (c) return c;
+  }
+  throw new Error('no counters in watch output');
+}
+
+/** One sample of every path of the laptop (rates over the helper's last window). */
+export async function pathSamples(t: Tunnel, intervalMs = 500): Promise<PathRow[]> {
+  const lines = await lastSample(t, 'laptop', intervalMs);
+  const last = lines[lines.length - 1];
+  return last?.paths ?? last?.sample?.paths ?? [];
+}
