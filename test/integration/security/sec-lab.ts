@@ -31,10 +31,6 @@ export async function helperPid(h: HelperProc): Promise<number> {
   return pid;
 }
 
-interface Sample {
-  counters?: Record<string, number>;
-}
-
 export { helperCounters } from '../../lab/stats.ts';
 
 export const sumPrefix = (c: Record<string, number>, prefix: string): number =>
