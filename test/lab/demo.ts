@@ -90,10 +90,12 @@ async function main(): Promise<number> {
   }
 
   let onStop: () => void = () => {};
+  // Set by the first signal; setup checks it between steps so Ctrl-C during setup stops soon.
+  let interrupted: string | null = null;
   const stopped = new Promise<string>((res) => {
-    let signals = 0;
     const handler = (sig: NodeJS.Signals) => {
-      if (signals++ > 0) console.error(`demo: ${sig} again; still tearing down, please wait`);
+      if (interrupted) console.error(`demo: ${sig} again; still tearing down, please wait`);
+      interrupted ??= sig;
       res(sig);
     };
     process.on('SIGINT', handler);
@@ -107,6 +109,7 @@ async function main(): Promise<number> {
   let dashboard: ChildProcess | undefined;
   try {
     await ensureRenderer();
+    if (interrupted) return 0;
     lab = await createLab(
       [
         { name: 'wifi0', subnet: 1, rate: '50mbit' },
@@ -117,7 +120,9 @@ async function main(): Promise<number> {
     console.log(`demo: lab namespaces ${lab.laptop} (laptop) and ${lab.gw} (gateway)`);
     await lab.setDelay('wifi0', { rttMs: 20 });
     await lab.setDelay('lte0', { rttMs: 60 });
+    if (interrupted) return 0;
     tunnel = await startTunnel(lab);
+    if (interrupted) return 0;
     const t = tunnel;
     traffic.push(
       udpStream({

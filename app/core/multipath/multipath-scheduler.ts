@@ -85,9 +85,12 @@ export class MultipathScheduler implements Scheduler {
     }
     const e = this.eligible;
     e.length = 0;
+    // Redundancy wants a second path most when paths are lossy, which is exactly when the path
+    // manager demotes them to standby: the redundant strategy may use standby paths too.
+    const withStandby = this.config.strategy === 'redundant';
     for (let i = 0; i < paths.length; i++) {
       const p = paths[i] as PathView;
-      if (p.state === 'active') e.push(p);
+      if (p.state === 'active' || (withStandby && p.state === 'standby')) e.push(p);
     }
     return e.length === 0 ? 0 : this.strategy.pick(pkt, e, now, out);
   }

@@ -100,6 +100,8 @@ export class PeerSession {
   token: Uint8Array | null = null;
   private readonly allowed = new RouteTable<true>();
   private readonly views: MutablePathView[] = [];
+  /** The same paths as `views`, as bulk traffic sees them (see refreshViews). */
+  private readonly bulkViews: MutablePathView[] = [];
   private readonly picked: PathId[] = [0 as PathId, 0 as PathId, 0 as PathId, 0 as PathId];
   private readonly pkt: PacketInfo = {
     flowId: 0 as PacketInfo['flowId'],
@@ -143,6 +145,7 @@ export class PeerSession {
       now,
     );
     this.views.push(newPathView(id));
+    this.bulkViews.push(newPathView(id));
     this.refreshViews(now);
     return id;
   }
@@ -158,36 +161,43 @@ export class PeerSession {
     this.paths.delete(id);
     this.manager.removePath(id, now);
     const i = this.views.findIndex((v) => v.id === id);
-    if (i >= 0) this.views.splice(i, 1);
+    if (i >= 0) {
+      this.views.splice(i, 1);
+      this.bulkViews.splice(i, 1);
+    }
     this.updateReorderMode();
   }
 
-  /** Pulls path state and metrics into the scheduler's views; once per batch, not per packet. */
+  /**
+   * Pulls path state and metrics into the scheduler's views; once per batch, not per packet.
+   * Two sets: interactive packets see only the hard limit (the path's QUIC queue is full); bulk
+   * packets also avoid paths whose RTT is inflated by a standing queue. Inflation steers bulk; it
+   * must never refuse a ping or a keystroke.
+   */
   refreshViews(now: Millis): void {
-    for (const v of this.views) {
+    let open = 0;
+    for (let i = 0; i < this.views.length; i++) {
+      const v = this.views[i] as MutablePathView;
+      const b = this.bulkViews[i] as MutablePathView;
       this.manager.writeView(v, now);
       const link = this.paths.get(v.id);
-      if (!link) {
-        v.canSend = false;
-        continue;
-      }
-      link.queued = link.conn.dgramQueueLen();
-      link.inflated = rttInflated(
-        v.srttMs,
-        this.manager.metrics(v.id, now)?.minRttMs ?? Number.NaN,
-        link.inflated,
-      );
-      v.canSend = link.conn.canSend() && link.queued < QUEUE_LIMIT && !link.inflated;
+      if (link) {
+        link.queued = link.conn.dgramQueueLen();
+        link.inflated = rttInflated(
+          v.srttMs,
+          this.manager.metrics(v.id, now)?.minRttMs ?? Number.NaN,
+          link.inflated,
+        );
+        v.canSend = link.conn.canSend() && link.queued < QUEUE_LIMIT;
+      } else v.canSend = false;
+      Object.assign(b, v);
+      b.canSend = v.canSend && !(link?.inflated ?? false);
+      if (b.canSend) open++;
     }
-    // If every usable path is queueing, the least inflated ones still carry traffic.
-    let open = 0;
-    for (const v of this.views) if (v.canSend) open++;
-    if (open === 0) {
-      for (const v of this.views) {
-        const link = this.paths.get(v.id);
-        if (link && link.conn.canSend() && link.queued < QUEUE_LIMIT) v.canSend = true;
-      }
-    }
+    // If every path is queueing, bulk uses whatever still has room, like interactive traffic.
+    if (open === 0)
+      for (let i = 0; i < this.views.length; i++)
+        (this.bulkViews[i] as MutablePathView).canSend = (this.views[i] as MutablePathView).canSend;
     this.updateReorderMode();
   }
 
@@ -205,7 +215,7 @@ export class PeerSession {
     pkt.size = len + HEADER_LEN;
     pkt.interactive = info.interactive;
     pkt.critical = info.interactive;
-    const n = this.scheduler.pick(pkt, this.views, now, this.picked);
+    const n = this.scheduler.pick(pkt, info.interactive ? this.views : this.bulkViews, now, this.picked);
     if (n === 0) {
       this.counters.noPathDrops++;
       return 0;
@@ -261,7 +271,9 @@ export class PeerSession {
     this.counters.rxPackets++;
     const slot = this.pool.store(buf, h.payloadOffset, h.payloadLength);
     if (slot < 0) return; // pool exhausted: overload drop (counted by the engine via pool stats)
-    this.reorder.push(h.seq, slot, now, (h.flags & FLAG_HAS_SEQ) === 0);
+    // Interactive packets are never held behind bulk gaps (only deduplicated): a ping must not
+    // wait for a bulk packet still crossing a 600 ms path.
+    this.reorder.push(h.seq, slot, now, (h.flags & FLAG_HAS_SEQ) === 0 || (h.flags & FLAG_INTERACTIVE) !== 0);
     this.drainReorder(now);
   }
 
@@ -272,7 +284,11 @@ export class PeerSession {
 
   /** The path's window is full: stop choosing it until the next refresh. */
   private blockPath(link: PathLink): void {
-    for (const v of this.views) if (v.id === link.pathId) v.canSend = false;
+    for (let i = 0; i < this.views.length; i++) {
+      if ((this.views[i] as MutablePathView).id !== link.pathId) continue;
+      (this.views[i] as MutablePathView).canSend = false;
+      (this.bulkViews[i] as MutablePathView).canSend = false;
+    }
   }
 
   /** Earliest deadline of this session's core (path manager, reorder buffer). */

@@ -18,9 +18,15 @@ import { AddressLimiter, type AddressLimiterOptions, addressKey } from './addres
 import { cidKey, randomCid } from './cid.ts';
 import { buildConfig, DEFAULT_DGRAM_SEND_QUEUE, SCID_LEN } from './config.ts';
 import { QuicConn } from './conn.ts';
-import { initialIsAuthentic } from './initial-auth.ts';
+import {
+  initialIsAuthentic,
+  LONG_TYPE_INITIAL,
+  type LongHeader,
+  newLongHeader,
+  parseLongHeader,
+} from './initial-auth.ts';
 import { type DropReason, ListenerCounters, RetryQueue } from './listener-parts.ts';
-import { type NativeConfig, type NativeConnection, type NativeHeader, PacketType, quiche } from './native.ts';
+import { type NativeConfig, type NativeConnection, quiche } from './native.ts';
 import { checkRetryToken, mintRetryToken } from './retry-token.ts';
 import type { HostPort, PacketSink, QuicIdentity, QuicTuning } from './types.ts';
 
@@ -67,6 +73,8 @@ export class QuicListener {
   private readonly entries = new Set<Entry>();
   private readonly retries = new RetryQueue();
   private readonly limiter: AddressLimiter;
+  /** Scratch for parsing long headers (no allocation per packet). */
+  private readonly header: LongHeader = newLongHeader();
   private pending = 0;
   private nowMs = 0;
 
@@ -152,14 +160,10 @@ export class QuicListener {
 
   private handleNewInitial(buf: Uint8Array, len: number, from: HostPort, to: HostPort): boolean {
     if (len < MIN_INITIAL_LEN) return this.drop('too-short');
-    let header: NativeHeader;
-    try {
-      header = quiche.Header.fromSlice(len === buf.byteLength ? buf : buf.subarray(0, len), SCID_LEN);
-    } catch {
-      return this.drop('garbage');
-    }
-    if (header.ty !== PacketType.Initial) return this.drop('not-initial');
+    const header = this.header;
+    if (!parseLongHeader(buf, len, header)) return this.drop('garbage');
     if (!quiche.versionIsSupported(header.version)) return this.drop('bad-version');
+    if (header.type !== LONG_TYPE_INITIAL) return this.drop('not-initial');
     if (this.pending >= (this.opts.maxPending ?? DEFAULT_MAX_PENDING)) {
       this.sweepHandshakeDeadlines();
       if (this.pending >= (this.opts.maxPending ?? DEFAULT_MAX_PENDING)) return this.drop('pending-full');
@@ -167,23 +171,25 @@ export class QuicListener {
     if (this.entries.size >= (this.opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS)) return this.drop('full');
     let scid: Uint8Array;
     let odcid: Uint8Array | null = null;
-    const token = header.token ?? new Uint8Array(0);
+    const dcid = buf.subarray(header.dcidOff, header.dcidOff + header.dcidLen);
     if (this.opts.retry ?? true) {
-      if (token.byteLength === 0) return this.sendRetry(buf, len, header, from);
-      if (header.dcid.byteLength !== SCID_LEN) return this.drop('bad-token');
-      odcid = checkRetryToken(this.secret, token, from, header.dcid, this.nowMs);
+      if (header.tokenLen === 0) return this.sendRetry(buf, header, dcid, from);
+      if (header.dcidLen !== SCID_LEN) return this.drop('bad-token');
+      const token = buf.subarray(header.tokenOff, header.tokenOff + header.tokenLen);
+      odcid = checkRetryToken(this.secret, token, from, dcid, this.nowMs);
       if (odcid === null) return this.drop('bad-token');
-      scid = header.dcid;
+      scid = dcid.slice();
     } else {
-      if (token.byteLength !== 0) return this.drop('bad-token');
+      if (header.tokenLen !== 0) return this.drop('bad-token');
       scid = randomCid();
     }
-    if (!initialIsAuthentic(buf, len)) return this.drop('undecryptable');
+    if (!initialIsAuthentic(buf, header)) return this.drop('undecryptable');
     const verdict = this.limiter.allowAccept(from.host, this.nowMs);
     if (verdict !== 'ok') return this.drop(verdict === 'address' ? 'accept-rate' : 'accept-rate-global');
     // The first packet goes to the bare native connection: if it fails, nothing but this frame
     // refers to the connection, and the GC may free its native state as soon as we return (the
     // binding has no explicit free). The accept buckets bound how many such failures per second.
+    const firstDcid = cidKey(dcid); // before recv: quiche decrypts `buf` in place
     let native: NativeConnection;
     try {
       native = quiche.Connection.accept(scid, odcid, to, from, this.config);
@@ -205,19 +211,19 @@ export class QuicListener {
     this.pending++;
     this.counters.accepted++;
     this.addKey(entry, conn.sourceCid);
-    this.addKey(entry, header.dcid); // the client's first DCID, used until it hears from us
+    this.addKeyString(entry, firstDcid); // the client's first DCID, used until it hears from us
     return true;
   }
 
   /** A tokenless Initial: a stateless Retry, if the packet is a real Initial and its address is within its rate. */
-  private sendRetry(buf: Uint8Array, len: number, header: NativeHeader, from: HostPort): false {
-    if (!initialIsAuthentic(buf, len)) return this.drop('undecryptable');
+  private sendRetry(buf: Uint8Array, header: LongHeader, dcid: Uint8Array, from: HostPort): false {
+    if (!initialIsAuthentic(buf, header)) return this.drop('undecryptable');
     if (!this.limiter.allowRetry(from.host, this.nowMs)) return this.drop('retry-rate');
     const retryScid = randomCid();
-    const t = mintRetryToken(this.secret, from, header.dcid, retryScid, this.nowMs);
+    const t = mintRetryToken(this.secret, from, dcid, retryScid, this.nowMs);
     const r = this.retries.push(
-      header.scid,
-      header.dcid,
+      buf.subarray(header.scidOff, header.scidOff + header.scidLen),
+      dcid,
       retryScid,
       t,
       header.version,
@@ -243,7 +249,10 @@ export class QuicListener {
   }
 
   private addKey(e: Entry, cid: Uint8Array): void {
-    const k = cidKey(cid);
+    this.addKeyString(e, cidKey(cid));
+  }
+
+  private addKeyString(e: Entry, k: string): void {
     e.keys.add(k);
     this.byCid.set(k, e);
   }

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { AddressLimiter, addressKey, TokenBucket } from '../../../app/helper/quic/address-limiter.ts';
 import { QuicConn } from '../../../app/helper/quic/index.ts';
-import { initialIsAuthentic } from '../../../app/helper/quic/initial-auth.ts';
+import { isAuthenticInitial as initialIsAuthentic } from '../../../app/helper/quic/initial-auth.ts';
 import { RetryQueue } from '../../../app/helper/quic/listener-parts.ts';
 import { identities, SERVER_ADDR } from './harness.ts';
 
