@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import http from 'node:http';
 import { resolve } from 'node:path';
 import { describe, test } from 'node:test';
-import { isRoot, run, waitExit } from '../lab/exec.ts';
+import { isRoot, nobodyCanRead, run, waitExit } from '../lab/exec.ts';
 
 const REPO = resolve(import.meta.dirname, '../..');
 const CLI = resolve(REPO, 'bin/quicether.js');
@@ -128,7 +128,9 @@ describe('npm run demo', { skip: !isRoot() && 'needs root (network namespaces)' 
   });
 
   test('without root it says so in one sentence and exits 1', {
-    skip: !isRoot() && 'needs root to drop to nobody',
+    skip:
+      (!isRoot() && 'needs root to drop to nobody') ||
+      (!nobodyCanRead(REPO) && 'uid 65534 cannot read the repository'),
   }, async () => {
     // Run the demo script directly as the unprivileged user `nobody` (setuid from root).
     const child = spawn(process.execPath, ['--import', 'tsx', resolve(REPO, 'test/lab/demo.ts')], {

@@ -92,9 +92,12 @@ async function main(): Promise<number> {
   let onStop: () => void = () => {};
   // Set by the first signal; setup checks it between steps so Ctrl-C during setup stops soon.
   let interrupted: string | null = null;
+  let ready = false;
   const stopped = new Promise<string>((res) => {
     const handler = (sig: NodeJS.Signals) => {
       if (interrupted) console.error(`demo: ${sig} again; still tearing down, please wait`);
+      else if (!ready)
+        console.log(`demo: ${sig}: stopping once the current setup step ends (at most ~20 s)…`);
       interrupted ??= sig;
       res(sig);
     };
@@ -170,10 +173,15 @@ ${durationS === null ? 'Ctrl-C stops the demo and removes the lab.' : `Stopping 
       onStop();
     };
     dashboard.once('exit', onDashboardExit);
+    ready = true;
     const why = await stopped;
     dashboard.off('exit', onDashboardExit);
     console.log(`demo: stopping (${why})…`);
     return 0;
+  } catch (e) {
+    // A setup step that failed because Ctrl-C also reached the helpers is no error of the demo.
+    if (interrupted) return 0;
+    throw e;
   } finally {
     if (dashboard && dashboard.exitCode === null && dashboard.signalCode === null) {
       dashboard.kill('SIGTERM');

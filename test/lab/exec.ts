@@ -1,5 +1,5 @@
 // Small process helpers for the lab: run a command, fail loudly with its stderr.
-import { type ChildProcess, execFile, type SpawnOptions, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, type SpawnOptions, spawn, spawnSync } from 'node:child_process';
 
 export class CommandError extends Error {
   constructor(
@@ -79,4 +79,20 @@ export async function pingLoss(ns: string, args: readonly string[]): Promise<num
   }
   const m = /(\d+(?:\.\d+)?)% packet loss/.exec(out);
   return m ? Number(m[1]) : 100;
+}
+
+/**
+ * Whether uid 65534 (nobody) can read the repository at `dir`: tests that run a client as an
+ * unprivileged user need it (a clone inside a 0700 temporary folder is unreadable to others).
+ */
+export function nobodyCanRead(dir: string): boolean {
+  const r = spawnSync(
+    'setpriv',
+    ['--reuid', '65534', '--regid', '65534', '--clear-groups', 'test', '-r', `${dir}/package.json`],
+    {
+      stdio: 'ignore',
+      timeout: 5000,
+    },
+  );
+  return r.status === 0;
 }

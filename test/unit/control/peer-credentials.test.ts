@@ -4,6 +4,10 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { describe, test } from 'node:test';
+import { nobodyCanRead } from '../../lab/exec.ts';
+
+const REPO_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+
 import { fileURLToPath } from 'node:url';
 import {
   createProcPeerCredentials,
@@ -103,6 +107,8 @@ function assertReadOnly(child: Record<string, unknown>, seen: Array<PeerCredenti
 describe('peer credentials (root only)', () => {
   test('uid 65534 is read-only via SO_PEERCRED (native addon)', async (t) => {
     if (!isRoot || !hasSetpriv) return t.skip('needs root and setpriv');
+    if (!nobodyCanRead(REPO_ROOT))
+      return t.skip('uid 65534 cannot read the repository (clone it outside a 0700 folder)');
     const lookup = await nativeLookup();
     if (!lookup) return t.skip('native addon with peerCredentials not available');
     const { child, seen } = await runAsNobody(lookup);
@@ -111,6 +117,8 @@ describe('peer credentials (root only)', () => {
 
   test('uid 65534 is read-only via the /proc + ss fallback', async (t) => {
     if (!isRoot || !hasSetpriv) return t.skip('needs root and setpriv');
+    if (!nobodyCanRead(REPO_ROOT))
+      return t.skip('uid 65534 cannot read the repository (clone it outside a 0700 folder)');
     const { child, seen } = await runAsNobody(createProcPeerCredentials());
     assertReadOnly(child, seen);
   });

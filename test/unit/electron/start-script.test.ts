@@ -3,9 +3,9 @@
 // the repository, whose package.json "main" is the built Electron main, and passes its exit code on.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { describe, test } from 'node:test';
 
 const REPO = resolve(import.meta.dirname, '../../..');
@@ -60,6 +60,14 @@ describe('npm start (scripts/start.mjs)', () => {
     'dist/electron/preload.cjs',
   ].every((p) => existsSync(join(REPO, p)));
   const isRoot = process.getuid?.() === 0;
+  /** As root the launch runs as `nobody`, who must be able to reach the repository. */
+  const othersCanEnter = (dir: string): boolean =>
+    (statSync(dir).mode & 0o001) !== 0 && (dir === dirname(dir) || othersCanEnter(dirname(dir)));
+  const launchSkip = !built
+    ? 'app not built (npm run build)'
+    : isRoot && !othersCanEnter(REPO)
+      ? 'root, and `nobody` cannot reach the repository'
+      : false;
   test('with an Electron binary and the app built: launches it on the repository and passes its exit code on', {
     skip: built ? false : 'app not built (npm run build)',
   }, async () => {
