@@ -343,13 +343,10 @@ describe('web dashboard on real helpers in the lab (e2e)', { skip }, () => {
     }
   });
 
-  // Known helper bug (app/helper, not the dashboard): after a laptop helper restart that follows a
-  // disconnect/connect cycle, the gateway takes the new helper's packets in (rxPackets grows) but
-  // writes none to its TUN and counts no drop, so nothing comes back. A `todo` so it is run and
-  // reported without failing the suite; it passes once the helper is fixed.
-  test("after the restart the gateway's replies reach the laptop again (CLI rx)", {
-    todo: 'gateway drops a restarted peer session silently (see report, issue 5)',
-  }, async () => {
+  // Regression check: before a3d3e48 (reorder changes in the session) the gateway took a restarted
+  // laptop helper's packets in (rxPackets grew) but wrote none to its TUN, uncounted, after a
+  // disconnect/connect cycle: nothing came back for over a minute.
+  test("after the restart the gateway's replies reach the laptop again (CLI rx)", async () => {
     const rx = await until('the flood replies reaching the new helper (CLI rx)', 20_000, async () => {
       const v = await cliPaths(t);
       const sum = [...v.values()].reduce((n, x) => n + x.rxBps, 0);

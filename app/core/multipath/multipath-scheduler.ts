@@ -79,9 +79,11 @@ export class MultipathScheduler implements Scheduler {
     if (mode !== 'aggregate') {
       const i = mode === 'failover' ? primaryIndex(paths, isUp) : primaryIndex(paths, any);
       const p = paths[i];
-      if (!p || !isUp(p) || !p.canSend) return 0;
-      out[0] = p.id;
-      return 1;
+      if (p && isUp(p) && p.canSend) {
+        out[0] = p.id;
+        return 1;
+      }
+      return this.pickProbing(paths, out);
     }
     const e = this.eligible;
     e.length = 0;
@@ -92,6 +94,19 @@ export class MultipathScheduler implements Scheduler {
       const p = paths[i] as PathView;
       if (p.state === 'active' || (withStandby && p.state === 'standby')) e.push(p);
     }
-    return e.length === 0 ? 0 : this.strategy.pick(pkt, e, now, out);
+    return e.length === 0 ? this.pickProbing(paths, out) : this.strategy.pick(pkt, e, now, out);
+  }
+
+  /**
+   * Nothing usable: a path still being probed beats dropping. A path joins a session only after
+   * its QUIC handshake, which already showed it carries packets; its first probe answers take a
+   * round trip or more, and traffic in that window would otherwise be lost.
+   */
+  private pickProbing(paths: readonly PathView[], out: PathId[]): number {
+    const i = primaryIndex(paths, (p) => p.state === 'probing' && p.canSend);
+    const p = paths[i];
+    if (!p || p.state !== 'probing' || !p.canSend) return 0;
+    out[0] = p.id;
+    return 1;
   }
 }

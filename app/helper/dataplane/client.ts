@@ -207,6 +207,10 @@ export class ClientPeer implements TimedPart {
           );
       },
       onClosed: (ci) => {
+        // The gateway refuses a token it does not know (it restarted) in its CONNECTION_CLOSE; the
+        // next dial starts a new session.
+        if (ci.initiator === 'peer' && ci.app && /unknown-token|node-mismatch/.test(ci.reason))
+          this.token = undefined;
         if (link)
           this.onLinkClosed(
             s,
@@ -268,6 +272,9 @@ export class ClientPeer implements TimedPart {
     const now = this.engine.now();
     if (msg.type === 'helloAck') {
       if (link.pathId !== null) return;
+      // A token we did not hold before means a new session on the gateway (first contact, or it
+      // restarted): its sequence numbers start over.
+      if (!this.token || !sameBytes(this.token, msg.sessionToken)) this.session.resetReceive(now);
       this.token = msg.sessionToken;
       this.releaseWaiting();
       link.pathId = this.session.allocatePathId();
@@ -321,8 +328,24 @@ export class ClientPeer implements TimedPart {
     s.backoffMs = Math.min(REDIAL_MAX_MS, s.backoffMs * 2);
   }
 
+  /**
+   * A path the path manager failed for silence (not link down) is closed and redialled with
+   * backoff: the peer may have restarted and forgotten the connection, which then never answers
+   * again; waiting for QUIC's 30 s idle timeout would leave the path dead that long.
+   */
+  private redialSilentPaths(now: Millis): void {
+    for (const s of this.slots.values()) {
+      const id = s.link?.pathId;
+      if (id === null || id === undefined) continue;
+      const st = this.session.manager.state(id);
+      if (st?.kind === 'failed' && st.reason === 'probe-timeout')
+        this.closeLink(s, 'no answer on this path', now);
+    }
+  }
+
   /** Feeds the usable path count to the session machine and performs what it asks. */
   pumpMachine(now: Millis): void {
+    this.redialSilentPaths(now);
     this.machine.handleUsablePaths(this.session.manager.usableCount(), now);
     for (let e = this.machine.pollEvent(); e !== undefined; e = this.machine.pollEvent()) {
       if (e.type === 'close') {
@@ -337,4 +360,10 @@ export class ClientPeer implements TimedPart {
   get state(): string {
     return this.machine.state.kind;
   }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

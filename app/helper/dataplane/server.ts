@@ -138,6 +138,7 @@ export class ServerSide implements TimedPart, Flushable {
       return;
     }
     if (r.created) {
+      session.resetReceive(now);
       // The peer started a new session (it restarted): its old paths belong to the old one.
       for (const old of [...session.paths.values()]) {
         session.removePath(old, now);

@@ -95,7 +95,7 @@ export class PeerSession {
   readonly paths = new Map<PathId, PathLink>();
   readonly manager = new PathManager();
   scheduler: MultipathScheduler;
-  readonly reorder = new ReorderBuffer<number>(256, 50, 16384);
+  reorder = new ReorderBuffer<number>(256, 50, 16384);
   /** Session token (hex) once the first path is bound. */
   token: Uint8Array | null = null;
   private readonly allowed = new RouteTable<true>();
@@ -128,6 +128,19 @@ export class PeerSession {
   ) {
     for (const c of allowedIps) this.allowed.add(c, true);
     this.scheduler = new MultipathScheduler(schedulerConfig);
+  }
+
+  /**
+   * A new session with the same peer began (it restarted, or we did): its sequence numbers start
+   * over, so the old dedup window would take every new packet for a duplicate. Held packets of
+   * the old session are dropped and their pool slots returned.
+   */
+  resetReceive(now: Millis): void {
+    const old = this.reorder;
+    this.reorder = new ReorderBuffer<number>(256, 50, 16384);
+    const far = (now + 1e9) as Millis;
+    for (let s = old.poll(far); s !== undefined; s = old.poll(far)) this.pool.release(s);
+    this.updateReorderMode();
   }
 
   setScheduler(config: SchedulerConfig): void {

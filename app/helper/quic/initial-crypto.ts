@@ -122,7 +122,7 @@ export function hmacSha256(key: Uint8Array, a: Uint8Array, b: Uint8Array | null,
     BLOCK[i * 4 + 2] = (v >>> 8) & 0xff;
     BLOCK[i * 4 + 3] = v & 0xff;
   }
-  INNER.set(BLOCK.subarray(0, 32));
+  for (let i = 0; i < 32; i++) INNER[i] = BLOCK[i] ?? 0;
   H.set(IV);
   padBlock(key, 0x5c);
   BLOCK.set(INNER, 0);
@@ -162,7 +162,7 @@ const T = new Uint8Array(16);
 const xtime = (x: number) => ((x << 1) ^ (x & 0x80 ? 0x1b : 0)) & 0xff;
 
 function expandKey(key: Uint8Array): void {
-  RK.set(key.subarray(0, 16), 0);
+  for (let i = 0; i < 16; i++) RK[i] = key[i] ?? 0;
   let rcon = 1;
   for (let i = 16; i < 176; i += 4) {
     let t0 = RK[i - 4] ?? 0;
@@ -214,4 +214,123 @@ export function aes128EncryptBlock(key: Uint8Array, input: Uint8Array, off: numb
     for (let i = 0; i < 16; i++) S[i] = (S[i] ?? 0) ^ (RK[k + i] ?? 0);
   }
   out.set(S);
+}
+
+// ---- AES-128-GCM tag check (NIST SP 800-38D) -------------------------------------------------
+// Only the tag is checked, so nothing is decrypted: tag = E_K(J0) XOR GHASH_H(A, C), H = E_K(0).
+
+/** HT[4i .. 4i+3] = H * x^i in GCM's bit order (the V_i of SP 800-38D Algorithm 1), big-endian words. */
+const HT = new Int32Array(128 * 4);
+const Y = new Int32Array(4);
+const Z = new Int32Array(4);
+const ZERO16 = new Uint8Array(16);
+const HBYTES = new Uint8Array(16);
+const J0 = new Uint8Array(16);
+const EJ0 = new Uint8Array(16);
+
+const word = (b: Uint8Array, o: number): number =>
+  ((b[o] ?? 0) << 24) | ((b[o + 1] ?? 0) << 16) | ((b[o + 2] ?? 0) << 8) | (b[o + 3] ?? 0);
+
+function ghashInit(h: Uint8Array): void {
+  let v0 = word(h, 0);
+  let v1 = word(h, 4);
+  let v2 = word(h, 8);
+  let v3 = word(h, 12);
+  for (let i = 0; i < 128; i++) {
+    HT[4 * i] = v0;
+    HT[4 * i + 1] = v1;
+    HT[4 * i + 2] = v2;
+    HT[4 * i + 3] = v3;
+    const lsb = v3 & 1;
+    v3 = (v3 >>> 1) | (v2 << 31);
+    v2 = (v2 >>> 1) | (v1 << 31);
+    v1 = (v1 >>> 1) | (v0 << 31);
+    v0 = (v0 >>> 1) ^ (lsb ? 0xe1000000 : 0);
+  }
+  Y.fill(0);
+}
+
+/** Y = (Y XOR X) * H, where X is src[off .. off+n) zero padded to 16 bytes (n <= 16). */
+function ghashBlock(src: Uint8Array, off: number, n: number): void {
+  for (let w = 0; w < 4; w++) {
+    let x = 0;
+    for (let k = 0; k < 4; k++) {
+      const i = w * 4 + k;
+      x = (x << 8) | (i < n ? (src[off + i] ?? 0) : 0);
+    }
+    Y[w] = (Y[w] ?? 0) ^ x;
+  }
+  let z0 = 0;
+  let z1 = 0;
+  let z2 = 0;
+  let z3 = 0;
+  for (let w = 0; w < 4; w++) {
+    const x = Y[w] ?? 0;
+    for (let b = 0; b < 32; b++) {
+      if ((x >>> (31 - b)) & 1) {
+        const t = 4 * (w * 32 + b);
+        z0 ^= HT[t] ?? 0;
+        z1 ^= HT[t + 1] ?? 0;
+        z2 ^= HT[t + 2] ?? 0;
+        z3 ^= HT[t + 3] ?? 0;
+      }
+    }
+  }
+  Y[0] = z0;
+  Y[1] = z1;
+  Y[2] = z2;
+  Y[3] = z3;
+}
+
+function ghashBytes(src: Uint8Array, off: number, len: number): void {
+  for (let o = 0; o < len; o += 16) ghashBlock(src, off + o, Math.min(16, len - o));
+}
+
+/**
+ * True if `tag` (16 bytes at tagOff) is the AES-128-GCM tag of AAD aad[0..aadLen) and ciphertext
+ * ct[ctOff .. ctOff+ctLen) under `key` (16 bytes) and a 12-byte `nonce`. Allocates nothing.
+ */
+export function aes128GcmTagValid(
+  key: Uint8Array,
+  nonce: Uint8Array,
+  aad: Uint8Array,
+  aadLen: number,
+  ct: Uint8Array,
+  ctOff: number,
+  ctLen: number,
+  tag: Uint8Array,
+  tagOff: number,
+): boolean {
+  aes128EncryptBlock(key, ZERO16, 0, HBYTES);
+  ghashInit(HBYTES);
+  ghashBytes(aad, 0, aadLen);
+  ghashBytes(ct, ctOff, ctLen);
+  // lengths block: bit lengths of A and C as 64-bit big-endian numbers (both < 2^32 here)
+  Z[0] = 0;
+  Z[1] = aadLen * 8;
+  Z[2] = 0;
+  Z[3] = ctLen * 8;
+  for (let w = 0; w < 4; w++) {
+    const v = Z[w] ?? 0;
+    J0[4 * w] = v >>> 24;
+    J0[4 * w + 1] = (v >>> 16) & 0xff;
+    J0[4 * w + 2] = (v >>> 8) & 0xff;
+    J0[4 * w + 3] = v & 0xff;
+  }
+  ghashBlock(J0, 0, 16);
+  for (let i = 0; i < 12; i++) J0[i] = nonce[i] ?? 0;
+  J0[12] = 0;
+  J0[13] = 0;
+  J0[14] = 0;
+  J0[15] = 1;
+  aes128EncryptBlock(key, J0, 0, EJ0);
+  let diff = 0;
+  for (let w = 0; w < 4; w++) {
+    const s = Y[w] ?? 0;
+    for (let k = 0; k < 4; k++) {
+      const sb = (s >>> (24 - 8 * k)) & 0xff;
+      diff |= (EJ0[4 * w + k] ?? 0) ^ sb ^ (tag[tagOff + 4 * w + k] ?? 0);
+    }
+  }
+  return diff === 0;
 }

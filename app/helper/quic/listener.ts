@@ -9,9 +9,9 @@
 // source address and overall (address-limiter.ts); past a limit, packets are dropped and counted.
 //
 // Order of checks for a long-header packet that matches no connection, cheapest first:
-//   size >= 1200 -> header parses, Initial, v1 -> pending/connection caps -> (token? HMAC check)
-//   -> Initial AEAD verifies -> per-address Retry bucket | per-address + global accept buckets
-//   -> Retry queued | quiche accept + first recv.
+//   size >= 1200 -> header parses, v1 Initial -> pending/connection caps -> Initial packet
+//   protection verifies (allocation-free) -> no token: per-address Retry bucket -> Retry queued
+//   | token: HMAC check -> per-address, then global accept bucket -> quiche accept + first recv.
 import type { NodeId } from '../../core/types.ts';
 import type { PeerExpectation } from '../identity/verify.ts';
 import { AddressLimiter, type AddressLimiterOptions, addressKey } from './address-limiter.ts';
@@ -169,9 +169,11 @@ export class QuicListener {
       if (this.pending >= (this.opts.maxPending ?? DEFAULT_MAX_PENDING)) return this.drop('pending-full');
     }
     if (this.entries.size >= (this.opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS)) return this.drop('full');
+    // Packet protection before anything that allocates or answers: a flood of random bytes stops here.
+    if (!initialIsAuthentic(buf, header)) return this.drop('undecryptable');
+    const dcid = buf.subarray(header.dcidOff, header.dcidOff + header.dcidLen);
     let scid: Uint8Array;
     let odcid: Uint8Array | null = null;
-    const dcid = buf.subarray(header.dcidOff, header.dcidOff + header.dcidLen);
     if (this.opts.retry ?? true) {
       if (header.tokenLen === 0) return this.sendRetry(buf, header, dcid, from);
       if (header.dcidLen !== SCID_LEN) return this.drop('bad-token');
@@ -183,7 +185,6 @@ export class QuicListener {
       if (header.tokenLen !== 0) return this.drop('bad-token');
       scid = randomCid();
     }
-    if (!initialIsAuthentic(buf, header)) return this.drop('undecryptable');
     const verdict = this.limiter.allowAccept(from.host, this.nowMs);
     if (verdict !== 'ok') return this.drop(verdict === 'address' ? 'accept-rate' : 'accept-rate-global');
     // The first packet goes to the bare native connection: if it fails, nothing but this frame
@@ -215,9 +216,8 @@ export class QuicListener {
     return true;
   }
 
-  /** A tokenless Initial: a stateless Retry, if the packet is a real Initial and its address is within its rate. */
+  /** A tokenless (authentic) Initial: a stateless Retry, if its address is within its rate. */
   private sendRetry(buf: Uint8Array, header: LongHeader, dcid: Uint8Array, from: HostPort): false {
-    if (!initialIsAuthentic(buf, header)) return this.drop('undecryptable');
     if (!this.limiter.allowRetry(from.host, this.nowMs)) return this.drop('retry-rate');
     const retryScid = randomCid();
     const t = mintRetryToken(this.secret, from, dcid, retryScid, this.nowMs);
@@ -231,9 +231,8 @@ export class QuicListener {
       addressKey(from.host),
     );
     if (r === 'full') return this.drop('retry-queue-full');
-    if (r === 'replaced')
-      this.counters.drop('retry-queue-full'); // another address's Retry made room
-    else this.counters.retries++;
+    if (r === 'queued') this.counters.retries++;
+    else this.counters.drop('retry-queue-full'); // 'replaced': another address's Retry made room
     return false;
   }
 

@@ -69,7 +69,7 @@ describe('npm start (scripts/start.mjs)', () => {
       ? 'root, and `nobody` cannot reach the repository'
       : false;
   test('with an Electron binary and the app built: launches it on the repository and passes its exit code on', {
-    skip: built ? false : 'app not built (npm run build)',
+    skip: launchSkip,
   }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'qe-fake-electron-'));
     try {

@@ -47,3 +47,45 @@ describe('initial-crypto', () => {
     }
   });
 });
+
+describe('initial-crypto GCM tag', () => {
+  test('accepts the tag node:crypto makes, rejects any flipped bit', async () => {
+    const { createCipheriv } = await import('node:crypto');
+    const { aes128GcmTagValid } = await import('../../../app/helper/quic/initial-crypto.ts');
+    for (const [aadLen, ctLen] of [
+      [0, 0],
+      [1, 1],
+      [16, 16],
+      [17, 33],
+      [45, 1150],
+      [1100, 64],
+    ] as const) {
+      const key = randomBytes(16);
+      const nonce = randomBytes(12);
+      const aad = randomBytes(aadLen);
+      const pt = randomBytes(ctLen);
+      const c = createCipheriv('aes-128-gcm', key, nonce, { authTagLength: 16 });
+      c.setAAD(aad);
+      const ct = Buffer.concat([Buffer.alloc(3), c.update(pt), c.final()]);
+      const tag = Buffer.concat([Buffer.alloc(5), c.getAuthTag()]);
+      assert.equal(
+        aes128GcmTagValid(key, nonce, aad, aadLen, ct, 3, ctLen, tag, 5),
+        true,
+        `${aadLen}/${ctLen}`,
+      );
+      const badTag = Buffer.from(tag);
+      badTag[5 + (ctLen % 16)] = (badTag[5 + (ctLen % 16)] ?? 0) ^ 1;
+      assert.equal(aes128GcmTagValid(key, nonce, aad, aadLen, ct, 3, ctLen, badTag, 5), false);
+      if (ctLen > 0) {
+        const badCt = Buffer.from(ct);
+        badCt[3 + ctLen - 1] = (badCt[3 + ctLen - 1] ?? 0) ^ 0x80;
+        assert.equal(aes128GcmTagValid(key, nonce, aad, aadLen, badCt, 3, ctLen, tag, 5), false);
+      }
+      if (aadLen > 0) {
+        const badAad = Buffer.from(aad);
+        badAad[0] = (badAad[0] ?? 0) ^ 4;
+        assert.equal(aes128GcmTagValid(key, nonce, badAad, aadLen, ct, 3, ctLen, tag, 5), false);
+      }
+    }
+  });
+});

@@ -165,7 +165,7 @@ describe('redundant', () => {
 });
 
 describe('modes', () => {
-  test('aggregate: only Active paths are eligible; none → 0', () => {
+  test('aggregate: only Active paths are eligible; none → a probing path; nothing → 0', () => {
     const s = new MultipathScheduler({ mode: 'aggregate', strategy: 'round-robin' });
     const p = [
       view(0),
@@ -175,6 +175,12 @@ describe('modes', () => {
     ];
     assert.deepEqual(picks(s, p, 3), ['0', '0', '0']);
     (p[0] as MutablePathView).state = 'failed';
+    // A just-joined path (its handshake worked) carries traffic before its probes come back.
+    assert.deepEqual(picks(s, p, 2), ['2', '2']);
+    (p[2] as MutablePathView).canSend = false;
+    assert.deepEqual(picks(s, p, 1), ['-']);
+    (p[2] as MutablePathView).canSend = true;
+    (p[2] as MutablePathView).state = 'failed';
     assert.deepEqual(picks(s, p, 1), ['-']);
   });
 
