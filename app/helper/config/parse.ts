@@ -253,17 +253,22 @@ function normalise(raw: RawConfig, source: string, baseDir: string, issues: Conf
   const d = raw.dns ?? {};
   const dns: Config['dns'] = { servers: [], search: d.search ?? [] };
   if ((d.servers ?? []).length > 3) add('dns.servers', 'at most 3 resolvers (the resolv.conf limit)');
-  (d.servers ?? []).forEach((sv, i) => {
+  for (const [i, sv] of (d.servers ?? []).entries()) {
     const ip = parseCidr(`${sv}/32`);
-    if (!ip.ok) return add(`dns.servers[${i}]`, `not an IPv4 address: "${sv}"`);
+    if (!ip.ok) {
+      add(`dns.servers[${i}]`, `not an IPv4 address: "${sv}"`);
+      continue;
+    }
     // A resolver outside the tunnel's routes would leak queries (or be blocked by the kill switch).
-    if (!peers.some((p) => p.allowedIps.some((a) => cidrContains(a, ip.value))))
-      return add(
+    if (!peers.some((p) => p.allowedIps.some((a) => cidrContains(a, ip.value)))) {
+      add(
         `dns.servers[${i}]`,
         `${sv} is not inside any peer's allowed_ips, so queries would not go through the tunnel`,
       );
+      continue;
+    }
     dns.servers.push(sv);
-  });
+  }
   (d.search ?? []).forEach((dom, i) => {
     if (!/^[A-Za-z0-9.-]{1,253}$/.test(dom)) add(`dns.search[${i}]`, `not a domain name: "${dom}"`);
   });
