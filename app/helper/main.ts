@@ -7,6 +7,7 @@ import { nativeAvailable, nativeUnavailableReason } from '../../native/index.ts'
 import { cidrContains, formatCidr, parseCidr } from '../core/cidr.ts';
 import type { NodeId } from '../core/types.ts';
 import { applyCliOverrides, type Config, loadConfig } from './config/index.ts';
+import { type MetricsHttp, startMetricsHttp } from './control/metrics-http.ts';
 import { ControlServer } from './control/server.ts';
 import { generateIdentity, loadIdentity, saveIdentity } from './identity/index.ts';
 import { openTunPort } from './io/native-tun.ts';
@@ -128,6 +129,7 @@ export async function runHelper(opts: StartOptions = {}): Promise<void> {
   let listenPort = null;
   let node: QuicEtherNode | null = null;
   let control: ControlServer | null = null;
+  let metrics: MetricsHttp | null = null;
   try {
     for (const peer of cfg.peers)
       for (const prefix of peer.allowedIps) await addTunRoute(formatCidr(prefix), tun.name);
@@ -173,6 +175,14 @@ export async function runHelper(opts: StartOptions = {}): Promise<void> {
       peerCredentials: (s) => peerCredentialsOf(s),
       log: { info: (m) => ctlLog.info(m), warn: (m) => ctlLog.warn(m) },
     });
+    if (cfg.control.metrics) {
+      metrics = await startMetricsHttp({
+        source: node,
+        host: cfg.control.metrics.host,
+        port: cfg.control.metrics.port,
+      });
+      log.info(`Prometheus metrics on http://${metrics.host}:${metrics.port}/metrics`);
+    }
     log.info(
       `running: node ${identity.nodeId}, ${tun.name} ${formatCidr(cfg.tunnel.address)} mtu ${cfg.tunnel.mtu}, ` +
         `${cfg.peers.length} peer(s), mode ${cfg.multipath.mode}, control socket ${control.socketPath}`,
@@ -182,6 +192,7 @@ export async function runHelper(opts: StartOptions = {}): Promise<void> {
     log.info('stopping');
   } finally {
     await control?.close().catch(() => undefined);
+    await metrics?.close().catch(() => undefined);
     const keepBlocking = node?.wantsConnected ?? true;
     await node?.stop();
     // A stop while the user wants the tunnel keeps the kill switch: nothing leaks until they

@@ -43,6 +43,8 @@ export interface TunnelOptions {
   laptopMultipath?: string[];
   /** What the laptop routes to the gateway (default: the gateway's tunnel address only). */
   laptopAllowedIps?: string[];
+  /** Extra lines in the laptop's [control] table (e.g. 'metrics = "127.0.0.1:9469"'). */
+  laptopControlExtra?: string[];
   /** Extra TOML appended to the laptop's config (e.g. a [killswitch] table). */
   laptopExtra?: string[];
   /** Override the NodeId the laptop expects of the gateway (wrong-peer tests). */
@@ -106,6 +108,7 @@ ${(opts.laptopMultipath ?? []).join('\n')}
 
 [control]
 socket = "${join(dir, 'laptop.sock')}"
+${(opts.laptopControlExtra ?? []).join('\n')}
 
 ${(opts.laptopExtra ?? []).join('\n')}
 `;

@@ -241,6 +241,13 @@ function normalise(raw: RawConfig, source: string, baseDir: string, issues: Conf
   const c = raw.control ?? {};
   const control: Config['control'] = { socket: c.socket ?? DEFAULT_CONTROL_SOCKET };
   if (!isAbsolute(control.socket)) add('control.socket', `must be an absolute path, got "${control.socket}"`);
+  if (c.metrics !== undefined) {
+    const hp = parseHostPort(c.metrics, true);
+    if (typeof hp === 'string') add('control.metrics', hp);
+    else if (!/^127\./.test(hp.host) && hp.host !== '::1')
+      add('control.metrics', `must be a loopback address (127.0.0.1:9469), got "${c.metrics}"`);
+    else control.metrics = hp;
+  }
   if (c.group !== undefined) {
     const problem = checkGroupName(c.group);
     if (problem) add('control.group', problem);

@@ -71,6 +71,8 @@ const RawMultipath = z.strictObject({
 const RawControl = z.strictObject({
   socket: z.string().optional(),
   group: z.string().optional(),
+  /** Prometheus text endpoint, "127.0.0.1:9469"; absent = off. Loopback only. */
+  metrics: z.string().optional(),
 });
 
 const RawKillswitch = z.strictObject({

@@ -77,6 +77,8 @@ export interface Config {
   control: {
     /** Absolute path of the helper's Unix control socket. */
     socket: string;
+    /** Prometheus metrics on this loopback address (`GET /metrics`); absent = off. */
+    metrics?: HostPort;
     /** Group allowed to use the socket (besides root); absent = root only. */
     group?: string;
   };
