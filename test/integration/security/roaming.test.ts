@@ -74,6 +74,9 @@ describe('roaming (P7)', { skip: ROOT_SKIP }, () => {
     const lab = await createLab([{ name: 'wifi0', subnet: 1 }], 'p7a');
     let t: Tunnel | undefined;
     try {
+      // 50 Mbit/s: the transfer lasts ~8 s, so the change at 1.5 s lands mid-transfer (unshaped,
+      // the whole transfer can finish in ~1 s, before it).
+      await lab.setRate('wifi0', '50mbit');
       t = await startTunnel(lab);
       let moved: Promise<void> | undefined;
       const r = await tcpTransfer(lab.laptop, lab.gw, GW_TUN, 5201, BYTES, 150, {
@@ -82,6 +85,9 @@ describe('roaming (P7)', { skip: ROOT_SKIP }, () => {
         },
       });
       await moved;
+      // The new path joins shortly after the new address appears: wait for it (bounded).
+      for (let i = 0; i < 50 && !t.laptop.log.some((l) => /joined the session \(198\.18\.1\.3/.test(l)); i++)
+        await sleep(200);
       const joined = t.laptop.log.filter((l) => /joined the session/.test(l));
       console.log(
         `P7a: ${r.sent.bytes} B in ${r.sent.ms} ms, timeline ${JSON.stringify(r.sent.timeline)}\n  ${joined.join('\n  ')}`,
@@ -106,6 +112,9 @@ describe('roaming (P7)', { skip: ROOT_SKIP }, () => {
     const lab = await createLab([{ name: 'wifi0', subnet: 1 }], 'p7b');
     let t: Tunnel | undefined;
     try {
+      // 50 Mbit/s: the transfer lasts ~8 s, so the change at 1.5 s lands mid-transfer (unshaped,
+      // the whole transfer can finish in ~1 s, before it).
+      await lab.setRate('wifi0', '50mbit');
       t = await startTunnel(lab);
       const port = await clientPort(lab);
       let rebound: Promise<void> | undefined;
