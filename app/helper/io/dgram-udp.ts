@@ -8,10 +8,10 @@ import dgram from 'node:dgram';
 import { ADDR_WORDS } from '../../../native/index.ts';
 import { closedError, IoError } from './io-error.ts';
 import { parseIpv4, u32ToIpv4 } from './ipv4.ts';
+import { NotifyingPort } from './notifying-port.ts';
 import type { PacketBatch } from './packet-batch.ts';
 import { PacketQueue } from './packet-queue.ts';
 import type { UdpEndpoint, UdpPort, UdpStats } from './ports.ts';
-import { ReadyNotifier, WritableNotifier } from './ready-notifier.ts';
 
 export interface DgramUdpOptions {
   address?: string;
@@ -24,16 +24,13 @@ export interface DgramUdpOptions {
   maxInFlight?: number;
 }
 
-export class DgramUdpPort implements UdpPort {
+export class DgramUdpPort extends NotifyingPort implements UdpPort {
   readonly backend = 'dgram' as const;
   readonly device = null;
   readonly localAddress: UdpEndpoint;
   private readonly queue: PacketQueue;
-  private readonly readable: ReadyNotifier;
-  private readonly writable: WritableNotifier;
   private readonly maxInFlight: number;
   private inFlight = 0;
-  private isClosed = false;
   private rx = 0;
   private tx = 0;
   private txErrors = 0;
@@ -50,12 +47,11 @@ export class DgramUdpPort implements UdpPort {
     private readonly socket: dgram.Socket,
     options: DgramUdpOptions,
   ) {
+    super();
     const a = socket.address();
     this.localAddress = { ip: parseIpv4(a.address) ?? 0, port: a.port };
     this.queue = new PacketQueue(options.queueCapacity ?? 4096);
     this.maxInFlight = options.maxInFlight ?? 1024;
-    this.readable = new ReadyNotifier(() => this.queue.length > 0);
-    this.writable = new WritableNotifier(() => this.inFlight < this.maxInFlight);
     socket.on('message', this.onMessage);
     socket.on('error', (err) => {
       this.lastError = err;
@@ -93,10 +89,6 @@ export class DgramUdpPort implements UdpPort {
     this.readable.kick();
   };
 
-  get closed(): boolean {
-    return this.isClosed;
-  }
-
   recvBatch(b: PacketBatch): number {
     if (this.isClosed) throw closedError('recvBatch');
     const n = this.queue.drainInto(b);
@@ -133,20 +125,12 @@ export class DgramUdpPort implements UdpPort {
     if (!this.isClosed) this.writable.kick();
   };
 
-  onReadable(cb: (() => void) | null): void {
-    if (this.isClosed) {
-      if (cb) throw closedError('onReadable');
-      return;
-    }
-    this.readable.set(cb);
+  protected hasPending(): boolean {
+    return this.queue.length > 0;
   }
 
-  onWritable(cb: (() => void) | null): void {
-    if (this.isClosed) {
-      if (cb) throw closedError('onWritable');
-      return;
-    }
-    this.writable.arm(cb);
+  protected canWrite(): boolean {
+    return this.inFlight < this.maxInFlight;
   }
 
   stats(): UdpStats {

@@ -4,10 +4,10 @@
 // Same contract as the native TUN (ports.ts): bounded queue (drop when full), level-triggered
 // readability on the next loop turn, oversize or empty packets rejected and counted as txErrors.
 import { closedError } from './io-error.ts';
+import { NotifyingPort } from './notifying-port.ts';
 import type { PacketBatch } from './packet-batch.ts';
 import { PacketQueue } from './packet-queue.ts';
 import type { TunPort, TunStats } from './ports.ts';
-import { ReadyNotifier, WritableNotifier } from './ready-notifier.ts';
 
 export interface FakeTunOptions {
   name?: string;
@@ -17,13 +17,10 @@ export interface FakeTunOptions {
   queueCapacity?: number;
 }
 
-export class FakeTunPort implements TunPort {
+export class FakeTunPort extends NotifyingPort implements TunPort {
   readonly mtu: number;
   peer: FakeTunPort | null = null;
   private readonly queue: PacketQueue;
-  private readonly readable: ReadyNotifier;
-  private readonly writable: WritableNotifier;
-  private isClosed = false;
   private rx = 0;
   private tx = 0;
   private txErrors = 0;
@@ -33,14 +30,9 @@ export class FakeTunPort implements TunPort {
     mtu: number,
     queueCapacity: number,
   ) {
+    super();
     this.mtu = mtu;
     this.queue = new PacketQueue(queueCapacity);
-    this.readable = new ReadyNotifier(() => this.queue.length > 0);
-    this.writable = new WritableNotifier(() => !this.isClosed);
-  }
-
-  get closed(): boolean {
-    return this.isClosed;
   }
 
   /** Packets dropped because this end's queue was full. */
@@ -77,20 +69,12 @@ export class FakeTunPort implements TunPort {
     this.readable.kick();
   }
 
-  onReadable(cb: (() => void) | null): void {
-    if (this.isClosed) {
-      if (cb) throw closedError('onReadable');
-      return;
-    }
-    this.readable.set(cb);
+  protected hasPending(): boolean {
+    return this.queue.length > 0;
   }
 
-  onWritable(cb: (() => void) | null): void {
-    if (this.isClosed) {
-      if (cb) throw closedError('onWritable');
-      return;
-    }
-    this.writable.arm(cb);
+  protected canWrite(): boolean {
+    return !this.isClosed;
   }
 
   stats(): TunStats {

@@ -6,10 +6,10 @@
 import { ADDR_WORDS } from '../../../native/index.ts';
 import { closedError, IoError } from './io-error.ts';
 import { IPV4_ANY, IPV4_LOOPBACK, ipv4ToU32, u32ToIpv4 } from './ipv4.ts';
+import { NotifyingPort } from './notifying-port.ts';
 import type { PacketBatch } from './packet-batch.ts';
 import { PacketQueue } from './packet-queue.ts';
 import type { UdpEndpoint, UdpPort, UdpStats } from './ports.ts';
-import { ReadyNotifier, WritableNotifier } from './ready-notifier.ts';
 
 /** Return false to drop the datagram. Called once per datagram sent. */
 export type FakeUdpFilter = (from: UdpEndpoint, to: UdpEndpoint, bytes: Uint8Array) => boolean;
@@ -77,12 +77,9 @@ function key(ip: number, port: number): string {
   return `${ip >>> 0}:${port}`;
 }
 
-export class FakeUdpPort implements UdpPort {
+export class FakeUdpPort extends NotifyingPort implements UdpPort {
   readonly backend = 'fake' as const;
   private readonly queue: PacketQueue;
-  private readonly readable: ReadyNotifier;
-  private readonly writable: WritableNotifier;
-  private isClosed = false;
   private rx = 0;
   private tx = 0;
   private txErrors = 0;
@@ -94,13 +91,8 @@ export class FakeUdpPort implements UdpPort {
     readonly device: string | null,
     queueCapacity: number,
   ) {
+    super();
     this.queue = new PacketQueue(queueCapacity);
-    this.readable = new ReadyNotifier(() => this.queue.length > 0);
-    this.writable = new WritableNotifier(() => !this.isClosed);
-  }
-
-  get closed(): boolean {
-    return this.isClosed;
   }
 
   /** @internal */
@@ -139,20 +131,12 @@ export class FakeUdpPort implements UdpPort {
     return Math.max(0, b.count - start);
   }
 
-  onReadable(cb: (() => void) | null): void {
-    if (this.isClosed) {
-      if (cb) throw closedError('onReadable');
-      return;
-    }
-    this.readable.set(cb);
+  protected hasPending(): boolean {
+    return this.queue.length > 0;
   }
 
-  onWritable(cb: (() => void) | null): void {
-    if (this.isClosed) {
-      if (cb) throw closedError('onWritable');
-      return;
-    }
-    this.writable.arm(cb);
+  protected canWrite(): boolean {
+    return !this.isClosed;
   }
 
   stats(): UdpStats {
