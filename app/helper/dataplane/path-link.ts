@@ -30,8 +30,6 @@ export class PathLink {
   lastStats: { sentBytes: number; lostBytes: number; recv: number; refused: number } | null = null;
   /** Datagrams in quiche's send queue: read once per batch, then counted up as we queue more. */
   queued = 0;
-  /** The path's RTT is well above its minimum (a standing queue): see rttInflated(). */
-  inflated = false;
 
   constructor(
     readonly conn: QuicConn,

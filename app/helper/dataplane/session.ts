@@ -34,7 +34,6 @@ import { RouteTable } from '../../core/route-table.ts';
 import type { Millis, NodeId, PathId } from '../../core/types.ts';
 import type { PacketPool } from './packet-pool.ts';
 import type { PathLink } from './path-link.ts';
-import { rttInflated } from './rtt-inflation.ts';
 
 export interface SessionCounters {
   txPackets: number;
@@ -83,8 +82,6 @@ export class PeerSession {
   token: Uint8Array | null = null;
   private readonly allowed = new RouteTable<true>();
   private readonly views: MutablePathView[] = [];
-  /** The same paths as `views`, as bulk traffic sees them (see refreshViews). */
-  private readonly bulkViews: MutablePathView[] = [];
   private readonly picked: PathId[] = [0 as PathId, 0 as PathId, 0 as PathId, 0 as PathId];
   private readonly pkt: PacketInfo = {
     flowId: 0 as PacketInfo['flowId'],
@@ -141,7 +138,6 @@ export class PeerSession {
       now,
     );
     this.views.push(newPathView(id));
-    this.bulkViews.push(newPathView(id));
     this.refreshViews(now);
     return id;
   }
@@ -157,43 +153,20 @@ export class PeerSession {
     this.paths.delete(id);
     this.manager.removePath(id, now);
     const i = this.views.findIndex((v) => v.id === id);
-    if (i >= 0) {
-      this.views.splice(i, 1);
-      this.bulkViews.splice(i, 1);
-    }
+    if (i >= 0) this.views.splice(i, 1);
     this.updateReorderMode();
   }
 
-  /**
-   * Pulls path state and metrics into the scheduler's views; once per batch, not per packet.
-   * Two sets: interactive packets see only the hard limit (the path's QUIC queue is full); bulk
-   * packets also avoid paths whose RTT is inflated by a standing queue. Inflation steers bulk; it
-   * must never refuse a ping or a keystroke.
-   */
+  /** Pulls path state and metrics into the scheduler's views; once per batch, not per packet. */
   refreshViews(now: Millis): void {
-    let open = 0;
-    for (let i = 0; i < this.views.length; i++) {
-      const v = this.views[i] as MutablePathView;
-      const b = this.bulkViews[i] as MutablePathView;
+    for (const v of this.views) {
       this.manager.writeView(v, now);
       const link = this.paths.get(v.id);
       if (link) {
         link.queued = link.conn.dgramQueueLen();
-        link.inflated = rttInflated(
-          v.srttMs,
-          this.manager.metrics(v.id, now)?.minRttMs ?? Number.NaN,
-          link.inflated,
-        );
         v.canSend = link.conn.canSend() && link.queued < QUEUE_LIMIT;
       } else v.canSend = false;
-      Object.assign(b, v);
-      b.canSend = v.canSend && !(link?.inflated ?? false);
-      if (b.canSend) open++;
     }
-    // If every path is queueing, bulk uses whatever still has room, like interactive traffic.
-    if (open === 0)
-      for (let i = 0; i < this.views.length; i++)
-        (this.bulkViews[i] as MutablePathView).canSend = (this.views[i] as MutablePathView).canSend;
     this.updateReorderMode();
   }
 
@@ -211,7 +184,7 @@ export class PeerSession {
     pkt.size = len + HEADER_LEN;
     pkt.interactive = info.interactive;
     pkt.critical = info.interactive;
-    const n = this.scheduler.pick(pkt, info.interactive ? this.views : this.bulkViews, now, this.picked);
+    const n = this.scheduler.pick(pkt, this.views, now, this.picked);
     if (n === 0) {
       this.counters.noPathDrops++;
       return 0;
@@ -280,11 +253,7 @@ export class PeerSession {
 
   /** The path's window is full: stop choosing it until the next refresh. */
   private blockPath(link: PathLink): void {
-    for (let i = 0; i < this.views.length; i++) {
-      if ((this.views[i] as MutablePathView).id !== link.pathId) continue;
-      (this.views[i] as MutablePathView).canSend = false;
-      (this.bulkViews[i] as MutablePathView).canSend = false;
-    }
+    for (const v of this.views) if (v.id === link.pathId) v.canSend = false;
   }
 
   /** Earliest deadline of this session's core (path manager, reorder buffer). */
@@ -349,12 +318,7 @@ export class PeerSession {
           sent: s.sent,
           deliveryRate: s.deliveryRate,
           // quiche's DATAGRAM queue only backs up when the congestion window is full.
-          // quiche's DATAGRAM queue only backs up when the congestion window is full; an inflated
-          // RTT means the bottleneck's queue is full. Either way the path is saturated.
-          cwndLimited:
-            s.dgramSendQueueLen > 0 ||
-            link.inflated ||
-            link.counters.txRefused > (link.lastStats?.refused ?? 0),
+          cwndLimited: s.dgramSendQueueLen > 0 || link.counters.txRefused > (link.lastStats?.refused ?? 0),
         },
         now,
       );
