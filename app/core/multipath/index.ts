@@ -34,6 +34,8 @@ export {
 export { type MutablePathView, newPathView, type PathView } from './path-view.ts';
 export { RedundantScheduler } from './redundant.ts';
 export { ReorderBuffer, type ReorderCounters, seqDiff } from './reorder-buffer.ts';
+export { LANE_IDLE_MS, MAX_LANES, ReorderLanes } from './reorder-lanes.ts';
+export { type ReorderSetting, reorderPolicy } from './reorder-policy.ts';
 export { RoundRobinScheduler } from './round-robin.ts';
 export { RttEstimator } from './rtt-estimator.ts';
 export type { PacketInfo, Scheduler } from './scheduler.ts';

@@ -10,8 +10,10 @@
 // flows).
 //
 // Bounds: at most `capacity` packets are held (a packet further ahead forces the oldest gaps to
-// be skipped), and no packet is held longer than `holdMs` (the caller sets it to the RTT spread
-// between the active paths plus a margin, and updates it as RTTs move). A packet that arrives
+// be skipped), and no packet is held longer than `holdMs` (the caller sets it from the paths' RTT
+// spread and from fillDelayMs(), how long recent gaps actually took to fill: reorder-policy.ts).
+// A gap that every live path has already delivered past is a loss and is released at once
+// (`lanes`, reorder-lanes.ts): losses cost the paths' delivery spread, not the hold time. A packet that arrives
 // after its gap was skipped is LATE: it is delivered at once, not dropped (it is IP; TCP copes
 // with reordering better than with loss). A packet whose sequence number was already delivered
 // is a DUPLICATE and is dropped.
@@ -27,6 +29,8 @@
 // poll() again. No allocation per packet.
 
 import type { Millis } from '../types.ts';
+import { ReorderLanes } from './reorder-lanes.ts';
+import { seqDiff } from './seq.ts';
 
 export interface ReorderCounters {
   /** Packets handed out by poll(). */
@@ -43,16 +47,18 @@ export interface ReorderCounters {
   timeoutReleases: number;
   /** Releases forced by the capacity. */
   overflowReleases: number;
+  /** Releases because every live path had delivered past the gap (reorder-lanes.ts): losses. */
+  lossReleases: number;
   /** Packets dropped because the caller did not poll and the ready queue was full. */
   readyOverflow: number;
   /** Highest number of packets held at once. */
   maxHeld: number;
 }
 
-/** Signed distance a - b in uint32 serial arithmetic (RFC 1982 style). */
-export function seqDiff(a: number, b: number): number {
-  return ((a >>> 0) - (b >>> 0)) | 0;
-}
+export { seqDiff };
+
+/** Bucket of the fill-delay maximum: the hold time follows a change within 2-4 s. */
+const DELAY_WINDOW_MS = 2000;
 
 export class ReorderBuffer<T> {
   readonly counters: ReorderCounters = {
@@ -63,6 +69,7 @@ export class ReorderBuffer<T> {
     gapsSkipped: 0,
     timeoutReleases: 0,
     overflowReleases: 0,
+    lossReleases: 0,
     readyOverflow: 0,
     maxHeld: 0,
   };
@@ -86,6 +93,13 @@ export class ReorderBuffer<T> {
   private highest = 0;
   private heldCount = 0;
   private bypass = false;
+  /** Per-path progress: the loss signal that releases a gap before its hold time. */
+  readonly lanes = new ReorderLanes();
+  /** Windowed maximum of how long gaps took to fill (two buckets of DELAY_WINDOW_MS). */
+  private delayCur = 0;
+  private delayPrev = 0;
+  private delayBucketAt = Number.NEGATIVE_INFINITY;
+  private lastExpireAt = Number.NEGATIVE_INFINITY;
 
   /**
    * `capacity`: packets held at most (power of two). `holdMs`: longest hold. `dedupWindow`:
@@ -135,20 +149,42 @@ export class ReorderBuffer<T> {
     this.bypass = on;
   }
 
-  /** Accepts one arrived packet. `immediate`: deliver now, only deduplicate (interactive). */
-  push(seq: number, ref: T, now: Millis, immediate = false): void {
+  /**
+   * Accepts one arrived packet. `immediate`: deliver now, only deduplicate (interactive).
+   * `lane`: the path it came on (see ReorderLanes; -1 when unknown).
+   */
+  push(seq: number, ref: T, now: Millis, immediate = false, lane = -1): void {
     seq >>>= 0;
     if (!this.started) {
       this.started = true;
       this.next = seq;
       this.highest = seq;
     }
+    this.lanes.saw(lane, seq, now);
+    this.accept(seq, ref, now, immediate);
+    if (this.heldCount > 0 && !this.bypass) this.releasePassed(now);
+  }
+
+  /**
+   * How long recent gaps took to fill (windowed max, ms): the hold time that would have covered
+   * them. A packet that came after its gap was given up on counts with the time it missed by.
+   */
+  fillDelayMs(now: Millis): number {
+    this.rotateDelay(now);
+    return Math.max(this.delayCur, this.delayPrev);
+  }
+
+  private accept(seq: number, ref: T, now: Millis, immediate: boolean): void {
     let d = seqDiff(seq, this.next);
     if (d < 0) {
       if (-d <= this.dedupWindow && this.seen[seq & (this.dedupWindow - 1)] === 1) {
         this.counters.duplicates++;
       } else {
-        if (!immediate) this.counters.late++;
+        if (!immediate) {
+          this.counters.late++;
+          if (now - this.lastExpireAt < DELAY_WINDOW_MS)
+            this.sampleDelay(now, this.holdMs + now - this.lastExpireAt);
+        }
         if (-d <= this.dedupWindow) this.seen[seq & (this.dedupWindow - 1)] = 1;
         this.enqueueReady(ref);
       }
@@ -172,6 +208,10 @@ export class ReorderBuffer<T> {
       d = seqDiff(seq, this.next);
     }
     if (d === 0) {
+      if (this.heldCount > 0) {
+        this.dropStaleFifo();
+        if (this.fifoCount > 0) this.sampleDelay(now, now - (this.fifoAt[this.fifoHead] ?? now));
+      }
       this.deliver(seq, ref);
       this.drainRun();
       return;
@@ -221,8 +261,29 @@ export class ReorderBuffer<T> {
       this.dropStaleFifo();
       if (this.fifoCount === 0 || (this.fifoAt[this.fifoHead] ?? 0) + this.holdMs > now) return;
       this.counters.timeoutReleases++;
+      this.lastExpireAt = now;
       this.expireHead();
     }
+  }
+
+  /** Every live path delivered past the gaps before `p`: they are lost, release up to `p`. */
+  private releasePassed(now: Millis): void {
+    const p = this.lanes.passed(now);
+    if (p === null || seqDiff(p, this.next) <= 0) return;
+    this.counters.lossReleases++;
+    this.releaseThrough((p - 1) >>> 0);
+  }
+
+  private sampleDelay(now: Millis, ms: number): void {
+    this.rotateDelay(now);
+    if (ms > this.delayCur) this.delayCur = ms;
+  }
+
+  private rotateDelay(now: Millis): void {
+    if (now - this.delayBucketAt < DELAY_WINDOW_MS) return;
+    this.delayPrev = now - this.delayBucketAt < 2 * DELAY_WINDOW_MS ? this.delayCur : 0;
+    this.delayCur = 0;
+    this.delayBucketAt = now;
   }
 
   /** Releases everything up to the oldest-arrived held packet, skipping the gaps before it. */

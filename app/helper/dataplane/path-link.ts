@@ -21,6 +21,8 @@ export interface PathCounters {
 export class PathLink {
   /** Set when the hello/helloAck exchange bound this path to a session. */
   pathId: PathId | null = null;
+  /** Reorder lane at the receiver (see reorder-lanes.ts); -1 while unbound. */
+  lane = -1;
   readonly reader = new ControlFrameReader();
   readonly counters: PathCounters = { txPackets: 0, txBytes: 0, rxPackets: 0, rxBytes: 0, txRefused: 0 };
   /** Queued for a flush at the end of the current batch. */

@@ -21,6 +21,7 @@ import {
 } from '../../core/encap.ts';
 import type { FlowInfo } from '../../core/flow.ts';
 import {
+  MAX_LANES,
   MultipathScheduler,
   type MutablePathView,
   newPathView,
@@ -28,6 +29,7 @@ import {
   PathManager,
   type PathStateKind,
   ReorderBuffer,
+  reorderPolicy,
   type SchedulerConfig,
 } from '../../core/multipath/index.ts';
 import { RouteTable } from '../../core/route-table.ts';
@@ -56,12 +58,12 @@ export interface SessionCounters {
  */
 const QUEUE_LIMIT = 96;
 
-/** Reorder hold time floor: covers scheduling jitter between two equal paths. */
-const MIN_HOLD_MS = 5;
-/** Extra hold beyond the RTT spread of the paths, for jitter. */
-const HOLD_MARGIN_MS = 10;
-/** Upper bound: past this, a gap is a loss, and TCP recovers it faster than we would by waiting. */
-const MAX_HOLD_MS = 300;
+/**
+ * Reorder capacity in packets: 2 x 100 Mbit/s of 1420-byte packets is ~17 600 packets/s, and a
+ * 50 ms one-way spread holds ~900 of them; 2048 leaves room for queueing on the slow path.
+ */
+const REORDER_CAPACITY = 2048;
+const DEDUP_WINDOW = 16384;
 
 export type Deliver = (from: PeerSession, pool: PacketPool, slot: number) => void;
 
@@ -77,7 +79,7 @@ export class PeerSession {
   readonly paths = new Map<PathId, PathLink>();
   readonly manager = new PathManager();
   scheduler: MultipathScheduler;
-  reorder = new ReorderBuffer<number>(256, 50, 16384);
+  reorder = new ReorderBuffer<number>(REORDER_CAPACITY, 50, DEDUP_WINDOW);
   /** Session token (hex) once the first path is bound. */
   token: Uint8Array | null = null;
   private readonly allowed = new RouteTable<true>();
@@ -117,10 +119,11 @@ export class PeerSession {
    */
   resetReceive(now: Millis): void {
     const old = this.reorder;
-    this.reorder = new ReorderBuffer<number>(256, 50, 16384);
+    this.reorder = new ReorderBuffer<number>(REORDER_CAPACITY, 50, DEDUP_WINDOW);
+    for (const link of this.paths.values()) this.reorder.lanes.open(link.lane, now);
     const far = (now + 1e9) as Millis;
     for (let s = old.poll(far); s !== undefined; s = old.poll(far)) this.pool.release(s);
-    this.updateReorderMode();
+    this.updateReorderMode(now);
   }
 
   setScheduler(config: SchedulerConfig): void {
@@ -131,6 +134,8 @@ export class PeerSession {
   addPath(link: PathLink, now: Millis): PathId {
     const id = (link.pathId ?? this.nextLocalPathId++) as PathId;
     link.pathId = id;
+    link.lane = this.freeLane();
+    this.reorder.lanes.open(link.lane, now);
     this.paths.set(id, link);
     this.manager.addPath(
       id,
@@ -151,10 +156,20 @@ export class PeerSession {
     const id = link.pathId;
     if (id === null || this.paths.get(id) !== link) return;
     this.paths.delete(id);
+    this.reorder.lanes.close(link.lane);
+    link.lane = -1;
     this.manager.removePath(id, now);
     const i = this.views.findIndex((v) => v.id === id);
     if (i >= 0) this.views.splice(i, 1);
-    this.updateReorderMode();
+    this.updateReorderMode(now);
+  }
+
+  /** Lowest reorder lane no bound path uses; -1 past MAX_LANES paths (hold timer only). */
+  private freeLane(): number {
+    let used = 0;
+    for (const l of this.paths.values()) if (l.lane >= 0) used |= 1 << l.lane;
+    for (let i = 0; i < MAX_LANES; i++) if ((used & (1 << i)) === 0) return i;
+    return -1;
   }
 
   /** Pulls path state and metrics into the scheduler's views; once per batch, not per packet. */
@@ -167,7 +182,7 @@ export class PeerSession {
         v.canSend = link.conn.canSend() && link.queued < QUEUE_LIMIT;
       } else v.canSend = false;
     }
-    this.updateReorderMode();
+    this.updateReorderMode(now);
   }
 
   stateOf(id: PathId): PathStateKind | undefined {
@@ -242,7 +257,8 @@ export class PeerSession {
     if (slot < 0) return; // pool exhausted: overload drop (counted by the engine via pool stats)
     // Interactive packets are never held behind bulk gaps (only deduplicated): a ping must not
     // wait for a bulk packet still crossing a 600 ms path.
-    this.reorder.push(h.seq, slot, now, (h.flags & FLAG_HAS_SEQ) === 0 || (h.flags & FLAG_INTERACTIVE) !== 0);
+    const immediate = (h.flags & FLAG_HAS_SEQ) === 0 || (h.flags & FLAG_INTERACTIVE) !== 0;
+    this.reorder.push(h.seq, slot, now, immediate, link.lane);
     this.drainReorder(now);
   }
 
@@ -338,21 +354,10 @@ export class PeerSession {
     }
   }
 
-  /** With one usable path nothing reorders beyond QUIC itself: deliver at once (still dedup). */
-  private updateReorderMode(): void {
-    let usable = 0;
-    let minRtt = Number.POSITIVE_INFINITY;
-    let maxRtt = 0;
-    for (const v of this.views) {
-      if (v.state !== 'active') continue;
-      usable++;
-      if (Number.isFinite(v.srttMs)) {
-        if (v.srttMs < minRtt) minRtt = v.srttMs;
-        if (v.srttMs > maxRtt) maxRtt = v.srttMs;
-      }
-    }
-    this.reorder.setBypass(usable <= 1);
-    const spread = Number.isFinite(minRtt) ? maxRtt - minRtt : 0;
-    this.reorder.setHoldTime(Math.min(MAX_HOLD_MS, Math.max(MIN_HOLD_MS, spread / 2 + HOLD_MARGIN_MS)));
+  /** Reorder hold time and bypass from the paths' RTTs and the buffer's own measurement. */
+  private updateReorderMode(now: Millis): void {
+    const r = reorderPolicy(this.views, this.reorder.fillDelayMs(now));
+    this.reorder.setBypass(r.bypass);
+    this.reorder.setHoldTime(r.holdMs);
   }
 }

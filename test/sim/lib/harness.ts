@@ -13,20 +13,14 @@ import { PathManager } from '../../../app/core/multipath/path-manager.ts';
 import type { PathStateKind } from '../../../app/core/multipath/path-state.ts';
 import type { MutablePathView } from '../../../app/core/multipath/path-view.ts';
 import { ReorderBuffer } from '../../../app/core/multipath/reorder-buffer.ts';
+import { reorderPolicy } from '../../../app/core/multipath/reorder-policy.ts';
 import type { PacketInfo } from '../../../app/core/multipath/scheduler.ts';
 import { SessionMachine, type SessionStateKind } from '../../../app/core/multipath/session-machine.ts';
 import { DEFAULT_PATH_TUNING } from '../../../app/core/multipath/tuning.ts';
 import { flowId, type Millis, type PathId, pathId } from '../../../app/core/types.ts';
 import { EventLoop } from './event-loop.ts';
 import { Prng } from './prng.ts';
-import {
-  makePath,
-  type Pkt,
-  reorderPolicy,
-  type SimConfig,
-  type SimPath,
-  type SimPathConfig,
-} from './sim-types.ts';
+import { makePath, type Pkt, type SimConfig, type SimPath, type SimPathConfig } from './sim-types.ts';
 
 export type { Pkt, SimConfig, SimPath, SimPathConfig } from './sim-types.ts';
 export { deltas, mbps, percentile } from './sim-types.ts';
@@ -91,6 +85,7 @@ export class Sim {
       this.paths.push(makePath(this.loop, this.rng, pc, pathId(i), this.segment));
     }
     for (const p of this.paths) this.views.push(p.view);
+    for (const p of this.paths) this.reorder.lanes.open(p.view.id, this.loop.now);
     this.session.requestConnect(this.loop.now);
     this.drainSession();
     this.every(STATS_INTERVAL_MS, () => this.stats());
@@ -275,7 +270,7 @@ export class Sim {
       else this.arrivalOutOfOrder++;
       this.lastArrivedSeq = Math.max(this.lastArrivedSeq, pkt.seq);
     }
-    this.reorder.push(pkt.seq, pkt, this.loop.now, pkt.interactive);
+    this.reorder.push(pkt.seq, pkt, this.loop.now, pkt.interactive, p.view.id);
     this.drainReorder();
   }
 
@@ -299,11 +294,11 @@ export class Sim {
     this.arm();
   }
 
-  /** Hold time = RTT spread of the active paths + margin; bypass with a single active path. */
+  /** The helper's policy (app/core reorderPolicy): hold from RTT spread and measured fill delay. */
   private updateReorderPolicy(): void {
-    const h = reorderPolicy(this.views, this.config.reorder?.marginMs ?? 20);
-    this.reorder.setBypass(h.active <= 1);
-    if (h.active > 1) this.reorder.setHoldTime(h.holdMs);
+    const h = reorderPolicy(this.views, this.reorder.fillDelayMs(this.loop.now));
+    this.reorder.setBypass(h.bypass);
+    this.reorder.setHoldTime(h.holdMs);
     this.drainReorder();
   }
 

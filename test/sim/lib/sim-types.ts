@@ -27,7 +27,7 @@ export interface SimConfig {
   bulk?: { rateBps: number; segment?: number; startMs?: number };
   /** Interactive source: one packet every intervalMs, round-robin over `flows` flows. */
   interactive?: { intervalMs: number; size?: number; flows?: number; startMs?: number; critical?: boolean };
-  reorder?: { capacity?: number; marginMs?: number };
+  reorder?: { capacity?: number };
   /** Length of one throughput sample, ms (default 500). */
   sampleMs?: number;
 }
@@ -100,21 +100,4 @@ export function makePath(
     series: [],
     states: [],
   };
-}
-
-/** The receiver's reorder policy: hold for the RTT spread of the Active paths plus a margin. */
-export function reorderPolicy(
-  views: readonly MutablePathView[],
-  marginMs: number,
-): { active: number; holdMs: number } {
-  let lo = Number.POSITIVE_INFINITY;
-  let hi = 0;
-  let active = 0;
-  for (const v of views) {
-    if (v.state !== 'active' || Number.isNaN(v.srttMs)) continue;
-    active++;
-    lo = Math.min(lo, v.srttMs);
-    hi = Math.max(hi, v.srttMs);
-  }
-  return { active, holdMs: active > 1 ? hi - lo + marginMs : 0 };
 }
