@@ -68,6 +68,7 @@ export class StatsKeeper {
           share: sessionTx > 0 ? c.txBytes / sessionTx : 0,
           cwndBytes: finite(q.cwnd),
           reorderEvents: s.reorder.counters.reordered,
+          ...(link.pacer && link.pacer.rate > 0 ? { bulkPaceBps: link.pacer.rate * 8 } : {}),
         });
       }
     }

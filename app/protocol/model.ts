@@ -111,6 +111,8 @@ export const PathSampleSchema = z.looseObject({
   cwndBytes: nonNeg,
   /** Reordering events since the path opened (cumulative counter). */
   reorderEvents: z.int().nonnegative(),
+  /** Bulk pacing rate of the latency strategy, bits per second; absent while bulk is not paced. */
+  bulkPaceBps: nonNeg.optional(),
 });
 export type PathSample = z.infer<typeof PathSampleSchema>;
 

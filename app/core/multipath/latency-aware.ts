@@ -7,7 +7,11 @@
 //    window opens (within one RTT of the fast path: cheaper than a 600 ms detour).
 //  - bulk packets are spread by smooth weighted round-robin over paths whose capacity is at
 //    least bulk_min_bandwidth_mbps (unknown capacity qualifies), or over all eligible paths when
-//    none qualifies.
+//    none qualifies, and whose unloaded RTT is comparable to the fastest path's (BULK_RTT_*):
+//    one TCP flow split over a 10 ms and a 600 ms path runs at the pace of the 600 ms path and
+//    needs a reorder buffer of 300 ms of the fast path's data (measured: 0.4 Mbit/s of bulk over
+//    10 + 600 ms paths, 95 over the fast path alone). A slow path then carries no bulk, not even
+//    when the fast one is full: a full path is the signal the flow's own TCP needs.
 
 import type { Millis, PathId } from '../types.ts';
 import { FlowPins } from './flow-pins.ts';
@@ -22,6 +26,10 @@ const PIN_SWITCH_MARGIN_MS = 10;
  *  ×1.5 + 10 ms RTT; waiting up to one RTT of the fast path beats a much slower path. */
 const DETOUR_RATIO = 1.5;
 const DETOUR_MARGIN_MS = 10;
+/** Bulk uses a path whose unloaded RTT is within ×4 + 100 ms of the fastest path's: WiFi 10 ms
+ *  with LTE 50-150 ms aggregates; a 600 ms satellite path next to a 10-100 ms one does not. */
+const BULK_RTT_RATIO = 4;
+const BULK_RTT_MARGIN_MS = 100;
 
 export interface LatencyAwareConfig {
   /** `interactive_max_rtt_ms`: an interactive flow's path is good enough below this RTT. */
@@ -35,15 +43,25 @@ export function rttKey(p: PathView): number {
   return Number.isNaN(p.srttMs) ? Number.POSITIVE_INFINITY : p.srttMs;
 }
 
-/** Index of the lowest-RTT path in `paths` (only those with canSend if `sendable`), or -1. */
+/** Index of the lowest-RTT path in `paths` (only those with urgent room if `sendable`), or -1. */
 export function lowestRtt(paths: readonly PathView[], sendable: boolean, exclude = -1): number {
   let best = -1;
   for (let i = 0; i < paths.length; i++) {
     const p = paths[i] as PathView;
-    if (i === exclude || (sendable && !p.canSend)) continue;
+    if (i === exclude || (sendable && !p.canSendUrgent)) continue;
     if (best < 0 || rttKey(p) < rttKey(paths[best] as PathView)) best = i;
   }
   return best;
+}
+
+/** Largest unloaded RTT a path may have to carry bulk: the fastest known one x ratio + margin. */
+export function bulkRttLimit(paths: readonly PathView[]): number {
+  let fastest = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < paths.length; i++) {
+    const m = (paths[i] as PathView).minRttMs;
+    if (m < fastest) fastest = m;
+  }
+  return Number.isFinite(fastest) ? fastest * BULK_RTT_RATIO + BULK_RTT_MARGIN_MS : Number.POSITIVE_INFINITY;
 }
 
 export class LatencyAwareScheduler implements Scheduler {
@@ -59,7 +77,7 @@ export class LatencyAwareScheduler implements Scheduler {
     if (paths.length === 0) return 0;
     if (pkt.interactive) return this.pickInteractive(pkt, paths, out);
     const min = anyQualifies(paths, this.minBulkBytesPerSec) ? this.minBulkBytesPerSec : 0;
-    const i = this.swrr.pick(paths, min);
+    const i = this.swrr.pick(paths, min, bulkRttLimit(paths));
     if (i < 0) return 0;
     out[0] = (paths[i] as PathView).id;
     return 1;
@@ -81,7 +99,7 @@ export class LatencyAwareScheduler implements Scheduler {
       }
     }
     if (chosen.id !== pinned) this.pins.set(pkt.flowId, chosen.id);
-    if (chosen.canSend) {
+    if (chosen.canSendUrgent) {
       out[0] = chosen.id;
       return 1;
     }

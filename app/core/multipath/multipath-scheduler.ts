@@ -19,7 +19,7 @@ import { LatencyAwareScheduler } from './latency-aware.ts';
 import type { PathView } from './path-view.ts';
 import { RedundantScheduler } from './redundant.ts';
 import { RoundRobinScheduler } from './round-robin.ts';
-import type { PacketInfo, Scheduler } from './scheduler.ts';
+import { hasRoom, type PacketInfo, type Scheduler } from './scheduler.ts';
 import { WeightedScheduler } from './weighted.ts';
 
 export type MultipathMode = 'disable' | 'aggregate' | 'failover';
@@ -79,11 +79,11 @@ export class MultipathScheduler implements Scheduler {
     if (mode !== 'aggregate') {
       const i = mode === 'failover' ? primaryIndex(paths, isUp) : primaryIndex(paths, any);
       const p = paths[i];
-      if (p && isUp(p) && p.canSend) {
+      if (p && isUp(p) && hasRoom(p, pkt)) {
         out[0] = p.id;
         return 1;
       }
-      return this.pickProbing(paths, out);
+      return this.pickProbing(pkt, paths, out);
     }
     const e = this.eligible;
     e.length = 0;
@@ -94,7 +94,7 @@ export class MultipathScheduler implements Scheduler {
       const p = paths[i] as PathView;
       if (p.state === 'active' || (withStandby && p.state === 'standby')) e.push(p);
     }
-    return e.length === 0 ? this.pickProbing(paths, out) : this.strategy.pick(pkt, e, now, out);
+    return e.length === 0 ? this.pickProbing(pkt, paths, out) : this.strategy.pick(pkt, e, now, out);
   }
 
   /**
@@ -102,10 +102,10 @@ export class MultipathScheduler implements Scheduler {
    * its QUIC handshake, which already showed it carries packets; its first probe answers take a
    * round trip or more, and traffic in that window would otherwise be lost.
    */
-  private pickProbing(paths: readonly PathView[], out: PathId[]): number {
-    const i = primaryIndex(paths, (p) => p.state === 'probing' && p.canSend);
+  private pickProbing(pkt: PacketInfo, paths: readonly PathView[], out: PathId[]): number {
+    const i = primaryIndex(paths, (p) => p.state === 'probing' && hasRoom(p, pkt));
     const p = paths[i];
-    if (!p || p.state !== 'probing' || !p.canSend) return 0;
+    if (!p || p.state !== 'probing' || !hasRoom(p, pkt)) return 0;
     out[0] = p.id;
     return 1;
   }

@@ -121,6 +121,7 @@ export class PathManager {
     view.priority = p.priority;
     view.weight = p.weight;
     view.srttMs = p.metrics.srttMs;
+    view.minRttMs = p.metrics.minRttMs;
     view.bandwidth = p.metrics.bw.bandwidth;
     view.lossRatio = p.metrics.lossRatio(now);
     return true;

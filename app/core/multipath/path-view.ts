@@ -15,12 +15,19 @@ export interface PathView {
   readonly weight: number;
   /** Smoothed RTT in ms; NaN while unknown. */
   readonly srttMs: number;
+  /** The path's unloaded RTT (windowed minimum) in ms; NaN while unknown. */
+  readonly minRttMs: number;
   /** Capacity estimate in bytes/s; 0 while unknown. */
   readonly bandwidth: number;
   /** Windowed loss ratio, 0..1. */
   readonly lossRatio: number;
-  /** The path's congestion window has room for another packet now. */
+  /** The path has room for another bulk packet now (window open, short send queue). */
   readonly canSend: boolean;
+  /**
+   * Room for an interactive or critical packet: the send queue may be longer for these than for
+   * bulk (a ping waits behind a few bulk packets instead of being dropped). Implied by canSend.
+   */
+  readonly canSendUrgent: boolean;
 }
 
 /** The writable form the owner of the views uses. */
@@ -33,8 +40,10 @@ export function newPathView(id: PathId): MutablePathView {
     priority: 0,
     weight: 1,
     srttMs: Number.NaN,
+    minRttMs: Number.NaN,
     bandwidth: 0,
     lossRatio: 0,
     canSend: true,
+    canSendUrgent: true,
   };
 }

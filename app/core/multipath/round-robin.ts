@@ -4,17 +4,17 @@
 
 import type { Millis, PathId } from '../types.ts';
 import type { PathView } from './path-view.ts';
-import type { PacketInfo, Scheduler } from './scheduler.ts';
+import { hasRoom, type PacketInfo, type Scheduler } from './scheduler.ts';
 
 export class RoundRobinScheduler implements Scheduler {
   private cursor = 0;
 
-  pick(_pkt: PacketInfo, paths: readonly PathView[], _now: Millis, out: PathId[]): number {
+  pick(pkt: PacketInfo, paths: readonly PathView[], _now: Millis, out: PathId[]): number {
     const n = paths.length;
     for (let k = 0; k < n; k++) {
       const i = (this.cursor + k) % n;
       const p = paths[i] as PathView;
-      if (p.canSend) {
+      if (hasRoom(p, pkt)) {
         this.cursor = (i + 1) % n;
         out[0] = p.id;
         return 1;

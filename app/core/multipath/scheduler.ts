@@ -11,11 +11,12 @@
 //   2  send a copy on out[0] and on out[1] (redundant); the receiver's reorder buffer drops the
 //      second copy by sequence number.
 //
-// Congestion feedback (§8.4.4): no strategy ever returns a path whose `canSend` is false.
-// `canSend` is per packet and the driver's call. The driver should give interactive packets a
-// small allowance (the simulator uses two datagrams, test/sim/lib/aimd.ts): bulk sees
-// canSend=false that much before the window is full, and interactive packets see it that much
-// after. Then an SSH keystroke or a redundant VoIP copy never waits behind bulk, nor for a window
+// Congestion feedback (§8.4.4): no strategy ever returns a path without room for the packet
+// (hasRoom): `canSend` for bulk, `canSendUrgent` for interactive and critical packets. Both are
+// the driver's call. The driver gives interactive packets an allowance (the helper: a bulk send
+// queue of a few ms, a much longer one for urgent packets, session.ts; the simulator: two
+// datagrams, test/sim/lib/aimd.ts): bulk sees no room that much before the window is full, and
+// interactive packets see it that much after. Then an SSH keystroke or a redundant VoIP copy never waits behind bulk, nor for a window
 // that a loss just halved (quiche would only hold such a packet for up to one RTT anyway). The
 // sim's latency (d) and redundancy (e) results depend on this allowance: without it about 5 % of
 // redundant copies went out on one path only, and interactive loss was 0.56 % instead of 0.25 %.
@@ -32,6 +33,11 @@ export interface PacketInfo {
   interactive: boolean;
   /** Must arrive even at extra cost (control, VoIP in redundant mode). */
   critical: boolean;
+}
+
+/** Whether `p` has room for `pkt`: interactive and critical packets may use the urgent room. */
+export function hasRoom(p: PathView, pkt: PacketInfo): boolean {
+  return pkt.interactive || pkt.critical ? p.canSendUrgent : p.canSend;
 }
 
 export interface Scheduler {

@@ -29,10 +29,16 @@ export class SmoothWeighted {
   }
 
   /**
-   * Picks among paths with canSend and bandwidth >= minBandwidth (unknown bandwidth qualifies).
-   * Returns the index into `paths`, or -1 if none can send.
+   * Picks among paths with canSend (canSendUrgent if `urgent`), bandwidth >= minBandwidth (unknown bandwidth qualifies) and
+   * an unloaded RTT of at most maxMinRttMs (unknown RTT qualifies). Returns the index into
+   * `paths`, or -1 if none can send.
    */
-  pick(paths: readonly PathView[], minBandwidth = 0): number {
+  pick(
+    paths: readonly PathView[],
+    minBandwidth = 0,
+    maxMinRttMs = Number.POSITIVE_INFINITY,
+    urgent = false,
+  ): number {
     let bestCap = 0;
     for (let i = 0; i < paths.length; i++) {
       const p = paths[i] as PathView;
@@ -43,7 +49,8 @@ export class SmoothWeighted {
     let bestCredit = Number.NEGATIVE_INFINITY;
     for (let i = 0; i < paths.length; i++) {
       const p = paths[i] as PathView;
-      if (!p.canSend || !qualifies(p, minBandwidth)) continue;
+      if (!(urgent ? p.canSendUrgent : p.canSend) || !qualifies(p, minBandwidth) || p.minRttMs > maxMinRttMs)
+        continue;
       const w = SmoothWeighted.effectiveWeight(p, bestCap);
       if (w <= 0) continue;
       const c = (this.credit[p.id] ?? 0) + w;

@@ -10,8 +10,8 @@ import { SmoothWeighted } from './smooth-weighted.ts';
 export class WeightedScheduler implements Scheduler {
   private readonly swrr = new SmoothWeighted();
 
-  pick(_pkt: PacketInfo, paths: readonly PathView[], _now: Millis, out: PathId[]): number {
-    const i = this.swrr.pick(paths);
+  pick(pkt: PacketInfo, paths: readonly PathView[], _now: Millis, out: PathId[]): number {
+    const i = this.swrr.pick(paths, 0, Number.POSITIVE_INFINITY, pkt.interactive || pkt.critical);
     if (i < 0) return 0;
     out[0] = (paths[i] as PathView).id;
     return 1;

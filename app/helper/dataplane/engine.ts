@@ -177,6 +177,12 @@ export class Engine {
           continue;
         }
         s.sendIp(b.slab, off, len, this.info, now);
+        if (s.wantFlush) {
+          // A path reached its bulk queue limit: send what its window takes now, then look again.
+          s.wantFlush = false;
+          this.flushDirty();
+          s.refreshViews(now);
+        }
       }
       this.flushDirty();
       if (n < b.capacity) break;

@@ -3,6 +3,7 @@
 // listener's socket. Either way it reaches the wire through a UdpSender.
 import { ControlFrameReader, encodeControlFrame } from '../../core/control-frame.ts';
 import type { ControlMessage, PathKind } from '../../core/control-messages.ts';
+import type { BulkPacer } from '../../core/multipath/bulk-pacer.ts';
 import type { PathId } from '../../core/types.ts';
 import type { UdpPort } from '../io/ports.ts';
 import type { QuicConn } from '../quic/conn.ts';
@@ -32,6 +33,10 @@ export class PathLink {
   lastStats: { sentBytes: number; lostBytes: number; recv: number; refused: number } | null = null;
   /** Datagrams in quiche's send queue: read once per batch, then counted up as we queue more. */
   queued = 0;
+  /** Bulk rate limit of the latency-aware strategy (bulk-pacer.ts); null for the others. */
+  pacer: BulkPacer | null = null;
+  /** Datagrams in that queue beyond which the path takes no bulk (session.ts bulkQueueLimit). */
+  queueLimit = 16;
 
   constructor(
     readonly conn: QuicConn,

@@ -157,8 +157,9 @@ export class Sim {
     const now = this.loop.now;
     for (const p of this.paths) {
       this.pm.writeView(p.view, now);
-      p.view.canSend = p.cc.canSend(size, interactive);
-      if (!p.view.canSend && p.view.state === 'active') p.blocked = true;
+      p.view.canSend = p.cc.canSend(size, false);
+      p.view.canSendUrgent = p.cc.canSend(size, true);
+      if (!(interactive ? p.view.canSendUrgent : p.view.canSend) && p.view.state === 'active') p.blocked = true;
     }
     const info = this.info;
     info.size = size;

@@ -257,9 +257,11 @@ describe('PathManager quality hysteresis', () => {
       priority: 9,
       weight: 9,
       srttMs: 0,
+      minRttMs: 0,
       bandwidth: 0,
       lossRatio: 1,
       canSend: false,
+      canSendUrgent: false,
     };
     const view: import('../../../../app/core/multipath/path-view.ts').MutablePathView = { ...v };
     assert.equal(d.pm.writeView(view, millis(1000)), true);
@@ -267,6 +269,7 @@ describe('PathManager quality hysteresis', () => {
     assert.equal(view.priority, 1);
     assert.equal(view.weight, 1);
     assert.equal(view.srttMs, 20);
+    assert.equal(view.minRttMs, 20);
     assert.equal(view.canSend, false, 'canSend is the driver’s, untouched');
     assert.equal(d.pm.writeView({ ...view, id: pathId(7) }, millis(1000)), false);
   });

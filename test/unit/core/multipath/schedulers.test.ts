@@ -129,12 +129,25 @@ describe('latency-aware', () => {
 
   test('full window: detour only to a nearly-as-fast path, else 0 (wait)', () => {
     const s = new LatencyAwareScheduler(cfg);
-    const p = [view(0, { srttMs: 10, canSend: false }), view(1, { srttMs: 600 })];
+    const p = [view(0, { srttMs: 10, canSend: false, canSendUrgent: false }), view(1, { srttMs: 600 })];
     assert.deepEqual(picks(s, p, 1, ssh()), ['-']);
     (p[1] as MutablePathView).srttMs = 24; // ≤ 10 × 1.5 + 10
     assert.deepEqual(picks(s, p, 1, ssh()), ['1']);
-    (p[0] as MutablePathView).canSend = true;
+    (p[0] as MutablePathView).canSendUrgent = true;
     assert.deepEqual(picks(s, p, 1, ssh()), ['0'], 'the detour did not move the pin');
+  });
+
+  test('a path full for bulk still takes interactive packets while it has urgent room', () => {
+    const s = new LatencyAwareScheduler(cfg);
+    const p = [view(0, { srttMs: 10, canSend: false }), view(1, { srttMs: 12, canSend: false })];
+    assert.deepEqual(picks(s, p, 2), ['-', '-'], 'no bulk');
+    assert.deepEqual(picks(s, p, 1, ssh()), ['0']);
+    const rr = new MultipathScheduler({ mode: 'aggregate', strategy: 'round-robin' });
+    assert.deepEqual(picks(rr, p, 2, ssh()), ['0', '1']);
+    assert.deepEqual(picks(rr, p, 1), ['-']);
+    const fo = new MultipathScheduler({ mode: 'failover', strategy: 'weighted' });
+    assert.deepEqual(picks(fo, p, 1, ssh()), ['0']);
+    assert.deepEqual(picks(fo, p, 1), ['-']);
   });
 
   test('bulk: weighted over paths with enough bandwidth; all when none has', () => {
@@ -147,6 +160,20 @@ describe('latency-aware', () => {
     const q = [view(0, { bandwidth: slow }), view(1, { bandwidth: slow })];
     assert.deepEqual(picks(new LatencyAwareScheduler(cfg), q, 4), ['0', '1', '0', '1']);
   });
+
+  test('bulk: a path whose unloaded RTT is far above the fastest carries none, even when the fast one is full', () => {
+    const s = new LatencyAwareScheduler(cfg);
+    const p = [view(0, { minRttMs: 10 }), view(1, { minRttMs: 600 }), view(2, { minRttMs: 139 })];
+    const r = picks(s, p, 20);
+    assert.equal(r.filter((x) => x === '1').length, 0, '600 ms > 10 x 4 + 100');
+    assert.equal(r.filter((x) => x === '2').length, 10, '139 ms is within 10 x 4 + 100');
+    (p[0] as MutablePathView).canSend = false;
+    (p[2] as MutablePathView).canSend = false;
+    assert.deepEqual(picks(s, p, 1), ['-'], 'the full fast paths are the signal the flow needs');
+    (p[0] as MutablePathView).minRttMs = Number.NaN;
+    (p[2] as MutablePathView).minRttMs = Number.NaN;
+    assert.deepEqual(picks(s, p, 1), ['1'], 'the only path with a known RTT is the fastest known');
+  });
 });
 
 describe('redundant', () => {
@@ -155,11 +182,11 @@ describe('redundant', () => {
     const p = [view(0, { srttMs: 50 }), view(1, { srttMs: 10 }), view(2, { srttMs: 30 })];
     assert.deepEqual(picks(s, p, 1, ssh()), ['1+2']);
     assert.deepEqual(picks(s, p, 1, { ...bulk, critical: true }), ['1+2']);
-    (p[2] as MutablePathView).canSend = false;
+    (p[2] as MutablePathView).canSendUrgent = false;
     assert.deepEqual(picks(s, p, 1, ssh()), ['1+0']);
-    (p[0] as MutablePathView).canSend = false;
+    (p[0] as MutablePathView).canSendUrgent = false;
     assert.deepEqual(picks(s, p, 1, ssh()), ['1'], 'one copy when only one path can send');
-    for (const v of p) v.canSend = true;
+    for (const v of p) v.canSendUrgent = true;
     assert.deepEqual(picks(s, p, 3), ['0', '1', '2']);
   });
 });
