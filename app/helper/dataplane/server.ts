@@ -140,13 +140,17 @@ export class ServerSide implements TimedPart, Flushable {
     if (r.created) {
       session.resetReceive(now);
       // The peer started a new session (it restarted): its old paths belong to the old one.
-      for (const old of [...session.paths.values()]) {
-        session.removePath(old, now);
-        old.pathId = null;
-        old.conn.close(0, 'superseded by a new session');
-        this.engine.markDirty(old);
-      }
+      for (const old of [...session.paths.values()]) this.supersede(session, old, 'superseded by a new session', now);
       this.tokenOf.set(session, r.session.token);
+    } else if (msg.pathInfo) {
+      // The peer keeps one path per interface: a new one on the same interface means the old one
+      // is gone (roaming: its address changed, and its close could not leave from the removed
+      // address). Without this the old path stays "active" here until its probes fail (~1.5 s
+      // measured), and every packet toward the peer is sent into it meanwhile.
+      for (const old of [...session.paths.values()]) {
+        if (old !== link && old.iface === msg.pathInfo.interface)
+          this.supersede(session, old, 'superseded by a new path on its interface', now);
+      }
     }
     Object.assign(link, { iface: msg.pathInfo?.interface ?? '?', kind: msg.pathInfo?.kind ?? 'other' });
     link.pathId = r.pathId;
@@ -165,6 +169,16 @@ export class ServerSide implements TimedPart, Flushable {
     this.opts.log.info(
       `peer ${peer}: path ${link.iface} (${msg.pathInfo?.kind ?? '?'}) joined, path id ${r.pathId}`,
     );
+  }
+
+  private supersede(session: PeerSession, old: PathLink, reason: string, now: Millis): void {
+    session.removePath(old, now);
+    const token = this.tokenOf.get(session);
+    if (token && old.pathId !== null) this.registry.leave(token, old.pathId, now);
+    old.pathId = null;
+    old.conn.close(0, reason);
+    this.engine.markDirty(old);
+    this.opts.log.info(`path ${old.iface}: ${reason}`);
   }
 
   private refuse(link: PathLink, code: number, reason: string): void {
