@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { isRoot } from '../lab/exec.ts';
 import { Cleanups, loadavg, makeCtx, type Scenario } from './context.ts';
 import { type ScenarioReport, summarize } from './report.ts';
-import { aggregate2x100, aggregateRtt } from './scenarios/aggregate.ts';
+import { aggregate2x100, aggregateRtt, aggregateUnequal } from './scenarios/aggregate.ts';
 import { pathKill, roam1, roam2 } from './scenarios/disruption.ts';
 import { latencyP99, redundantLoss } from './scenarios/interactive.ts';
 import { microBench } from './scenarios/micro.ts';
@@ -23,6 +23,7 @@ const SCENARIOS: Scenario[] = [
   tunnel100,
   aggregate2x100,
   aggregateRtt,
+  aggregateUnequal,
   pathKill,
   roam2,
   roam1,
@@ -33,7 +34,16 @@ const SCENARIOS: Scenario[] = [
 const GROUPS: Record<string, string[]> = {
   all: SCENARIOS.map((s) => s.name),
   issue2: ['tunnel', 'tunnel100'],
-  issue3: ['aggregate', 'aggregate-rtt', 'failover', 'roaming', 'roaming1', 'latency', 'redundant'],
+  issue3: [
+    'aggregate',
+    'aggregate-rtt',
+    'aggregate-unequal',
+    'failover',
+    'roaming',
+    'roaming1',
+    'latency',
+    'redundant',
+  ],
 };
 
 const USAGE = `usage: npm run bench -- [SCENARIO|GROUP ...] [--quick] [--reps N] [--seconds S] [--out DIR]

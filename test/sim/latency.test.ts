@@ -31,7 +31,10 @@ describe('sim: latency-aware scheduling', () => {
     // Bulk stays on the fast path: one flow split over 10 and 600 ms paths would run at the
     // pace of the slow one (latency-aware.ts, BULK_RTT_*); the fast path runs full.
     const total = fast.deliveredBytes + slow.deliveredBytes;
-    assert.ok(slow.deliveredBytes < 0.01 * total, `slow path share ${(slow.deliveredBytes / total).toFixed(3)}`);
+    assert.ok(
+      slow.deliveredBytes < 0.01 * total,
+      `slow path share ${(slow.deliveredBytes / total).toFixed(3)}`,
+    );
     const fastMbps = (fast.deliveredBytes * 8) / 120 / 1e6;
     assert.ok(fastMbps > 0.8 * 50, `fast path carries ${fastMbps.toFixed(1)} Mbit/s of its 50`);
     const ia = sim.interactive;

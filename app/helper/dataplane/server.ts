@@ -140,7 +140,8 @@ export class ServerSide implements TimedPart, Flushable {
     if (r.created) {
       session.resetReceive(now);
       // The peer started a new session (it restarted): its old paths belong to the old one.
-      for (const old of [...session.paths.values()]) this.supersede(session, old, 'superseded by a new session', now);
+      for (const old of [...session.paths.values()])
+        this.supersede(session, old, 'superseded by a new session', now);
       this.tokenOf.set(session, r.session.token);
     } else if (msg.pathInfo) {
       // The peer keeps one path per interface: a new one on the same interface means the old one

@@ -21,7 +21,9 @@ import {
 } from '../../core/encap.ts';
 import type { FlowInfo } from '../../core/flow.ts';
 import {
+  AGGREGATE_TARGET_MS,
   BulkPacer,
+  LATENCY_TARGET_MS,
   MAX_LANES,
   MultipathScheduler,
   type MutablePathView,
@@ -150,9 +152,13 @@ export class PeerSession {
     for (const link of this.paths.values()) link.pacer = this.newPacer();
   }
 
-  /** The latency-aware strategy paces bulk to keep each path's queue short (bulk-pacer.ts). */
+  /** Bulk pacing per path (bulk-pacer.ts): latency-aware strategy, and aggregate mode. */
   private newPacer(): BulkPacer | null {
-    return this.scheduler.config.strategy === 'latency-aware' ? new BulkPacer() : null;
+    const c = this.scheduler.config;
+    if (c.strategy === 'latency-aware') return new BulkPacer(LATENCY_TARGET_MS);
+    // Aggregating over several paths: a slower path must not soak the flow up into a deep buffer.
+    if (c.mode === 'aggregate' && c.strategy !== 'redundant') return new BulkPacer(AGGREGATE_TARGET_MS);
+    return null;
   }
 
   /** Binds an established, hello-verified path to this session. */

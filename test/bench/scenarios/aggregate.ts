@@ -15,11 +15,19 @@ export const TWO_BY_100: LabPathSpec[] = [
 ];
 const IFACES = ['wifi0', 'lte0'];
 
+/** WiFi 50 Mbit/s next to LTE 20 Mbit/s: capacity, not RTT, differs. */
+export const UNEQUAL: LabPathSpec[] = [
+  { name: 'wifi0', subnet: 1, rate: '50mbit' },
+  { name: 'lte0', subnet: 2, rate: '20mbit' },
+];
+
 async function aggregate(
   ctx: BenchCtx,
   rtts: { wifi0: number; lte0: number } | null,
+  specs: LabPathSpec[] = TWO_BY_100,
+  goal: number = rtts ? 175 : 180,
 ): Promise<ScenarioOutput> {
-  const lab = await ctx.lab(TWO_BY_100);
+  const lab = await ctx.lab(specs);
   if (rtts) {
     ctx.log(`  path RTTs: wifi0 +${rtts.wifi0} ms, lte0 +${rtts.lte0} ms`);
     await lab.setDelay('wifi0', { rttMs: rtts.wifi0 });
@@ -51,11 +59,10 @@ async function aggregate(
   const qe = r.quicether;
   const mp = r.mptcp;
   if (!qe || !mp) throw new Error('missing contender results');
-  const goal = rtts ? 175 : 180;
   const minShare = (s: Record<string, number>) => Math.min(...IFACES.map((d) => s[d] ?? 0));
   return {
     params: {
-      paths: TWO_BY_100,
+      paths: specs,
       addedRttMs: rtts ?? 'none',
       mode: 'aggregate (default scheduler)',
       seconds: ctx.seconds,
@@ -103,4 +110,13 @@ export const aggregateRtt: Scenario = {
   title: 'one TCP flow over 2 x 100mbit with 10 ms / 50 ms RTTs (goal >= 175 Mbit/s), beside MPTCP',
   budgetS: { quick: 100, full: 170 },
   run: (ctx) => aggregate(ctx, { wifi0: 10, lte0: 50 }),
+};
+
+export const aggregateUnequal: Scenario = {
+  name: 'aggregate-unequal',
+  issue: ISSUE,
+  title:
+    'one TCP flow over 50mbit + 20mbit paths (ours: >= 0.9 x the 70 Mbit/s sum minus overhead = 60), beside MPTCP',
+  budgetS: { quick: 100, full: 170 },
+  run: (ctx) => aggregate(ctx, null, UNEQUAL, 60),
 };

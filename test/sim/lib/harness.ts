@@ -159,7 +159,8 @@ export class Sim {
       this.pm.writeView(p.view, now);
       p.view.canSend = p.cc.canSend(size, false);
       p.view.canSendUrgent = p.cc.canSend(size, true);
-      if (!(interactive ? p.view.canSendUrgent : p.view.canSend) && p.view.state === 'active') p.blocked = true;
+      if (!(interactive ? p.view.canSendUrgent : p.view.canSend) && p.view.state === 'active')
+        p.blocked = true;
     }
     const info = this.info;
     info.size = size;
