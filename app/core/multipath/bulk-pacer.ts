@@ -1,6 +1,6 @@
 // Keeps the bottleneck queue of a path short: bulk may leave at most at a rate that a
 // queueing-delay controller adjusts (a token bucket; interactive packets never wait for it).
-// Used by the latency-aware strategy (short target) and in aggregate mode (longer target).
+// Used by the latency-aware strategy.
 //
 // Why: the outer congestion control (quiche cubic) is loss-based, so bulk fills whatever buffer
 // the bottleneck has, and a ping sharing the path waits behind it (measured: ping p50 34 ms, p99
@@ -20,16 +20,14 @@
 // Pure, clock passed in.
 
 /**
- * Queueing delay the controller allows before it slows bulk down (ms). Latency strategy: 1.5 ms,
- * so a ping sharing the path sees its own RTT (3 ms: ping p99 17.4 ms over a 10.6 ms path; 1.5:
- * 15.6 ms, bulk 81 of 95 Mbit/s). Aggregate (weighted, round-robin): 10 ms, enough standing queue
- * to keep the link busy, short enough that a slower path cannot soak up the flow's packets into
- * a deep buffer (one flow over 50 + 20 Mbit/s paths: 35.4 Mbit/s unpaced, 42-47 paced; 2 x 100:
- * 178-180 either way; 5 ms collapsed 2 x 100 to 89 Mbit/s: at 180 Mbit/s our own processing
- * delay already reads as a few ms of queue).
+ * Queueing delay the controller allows before it slows bulk down (ms), for the latency strategy:
+ * 1 ms, so a ping sharing the path sees its own RTT (over a 10.6 ms path with bulk: 3 ms gave
+ * ping p99 17.4 ms; 1.5 ms 14.4-15.6 ms; 1 ms 14.3 / 14.8 ms with bulk at 82-86 of 95 Mbit/s). Tried for aggregate mode at 10 ms: one flow over
+ * 50 + 20 Mbit/s paths 35 -> 42-47 Mbit/s, 2 x 100 unchanged, but a 10/50 ms pair fell to 91
+ * (the 50 ms path was pinned at MIN_RATE: its RTT read as queue while it carried nothing); 5 ms
+ * collapsed 2 x 100 to 89 Mbit/s (at 180 Mbit/s our own processing delay reads as queue).
  */
-export const LATENCY_TARGET_MS = 1.5;
-export const AGGREGATE_TARGET_MS = 10;
+export const LATENCY_TARGET_MS = 1;
 /** Multiplicative decrease when the queue is above target: 10 % drains a full queue in a few RTTs. */
 const DECREASE = 0.9;
 /** Growth per sample when the queue is short, up to NEAR x the rate at which it last built up:
@@ -41,6 +39,12 @@ const NEAR = 0.95;
 const INCREASE_NEAR = 1.005;
 /** Floor, bytes/s (1 Mbit/s): below this RTT samples get too rare to steer by. */
 const MIN_RATE = 125_000;
+/** A queue is ours to fix only while we send at least this much (bytes/s, 4 Mbit/s)... */
+const ENGAGE_MIN = 4 * MIN_RATE;
+/** ...and while it answers to our rate: still there after FLOOR_MS at MIN_RATE, it is not ours;
+ *  pacing is released and not taken up again for RETRY_MS. */
+const FLOOR_MS = 2000;
+const RETRY_MS = 10_000;
 /** Ceiling over what the path carries: room to find more capacity, not enough to flood. */
 const RATE_CAP = 1.5;
 /** Traffic below this share of the rate is app-limited: pacing is released. */
@@ -61,6 +65,8 @@ export class BulkPacer {
   private lastDecrease = Number.NEGATIVE_INFINITY;
   /** The rate at which the queue last built up: about the path's capacity. */
   private ceiling = Number.POSITIVE_INFINITY;
+  private floorSince = Number.NaN;
+  private suppressedUntil = Number.NEGATIVE_INFINITY;
 
   get rate(): number {
     return this.rateBps;
@@ -77,7 +83,8 @@ export class BulkPacer {
     }
     const queued = srttMs - minRttMs > this.targetMs;
     if (this.rateBps === 0) {
-      if (!queued || !(throughput > 0)) return;
+      if (!queued || !(throughput >= ENGAGE_MIN) || now < this.suppressedUntil) return;
+      this.floorSince = Number.NaN;
       this.ceiling = throughput;
       this.rateBps = Math.max(MIN_RATE, throughput * DECREASE);
       this.lastDecrease = now;
@@ -102,6 +109,12 @@ export class BulkPacer {
       this.rateBps = Math.min(next, Math.max(this.rateBps, throughput * RATE_CAP));
     }
     this.rateBps = Math.max(MIN_RATE, this.rateBps);
+    if (this.rateBps > MIN_RATE || !queued) this.floorSince = Number.NaN;
+    else if (Number.isNaN(this.floorSince)) this.floorSince = now;
+    else if (now - this.floorSince >= FLOOR_MS) {
+      this.rateBps = 0;
+      this.suppressedUntil = now + RETRY_MS;
+    }
   }
 
   /** Whether a bulk packet may leave now (refills the bucket). */

@@ -10,7 +10,7 @@
 //                      error) with the user's target kept apart.
 
 export { BandwidthEstimator } from './bandwidth-estimator.ts';
-export { AGGREGATE_TARGET_MS, BulkPacer, LATENCY_TARGET_MS } from './bulk-pacer.ts';
+export { BulkPacer, LATENCY_TARGET_MS } from './bulk-pacer.ts';
 export { FlowPins } from './flow-pins.ts';
 export { type LatencyAwareConfig, LatencyAwareScheduler, lowestRtt, rttKey } from './latency-aware.ts';
 export { LossWindow } from './loss-window.ts';

@@ -33,7 +33,7 @@ export class PathLink {
   lastStats: { sentBytes: number; lostBytes: number; recv: number; refused: number } | null = null;
   /** Datagrams in quiche's send queue: read once per batch, then counted up as we queue more. */
   queued = 0;
-  /** Bulk rate limit (bulk-pacer.ts): latency-aware strategy and aggregate mode; else null. */
+  /** Bulk rate limit of the latency-aware strategy (bulk-pacer.ts); null for the others. */
   pacer: BulkPacer | null = null;
   /** Datagrams in that queue beyond which the path takes no bulk (session.ts bulkQueueLimit). */
   queueLimit = 16;

@@ -47,9 +47,31 @@ describe('BulkPacer', () => {
     assert.equal(p.rate, r0, 'within one RTT (60 ms) of the last cut');
     p.onSample(100, 60, 10, 100 * MBIT);
     assert.ok(p.rate < r0 * 0.95);
-    for (let t = 200; t < 20_000; t += 100) p.onSample(t, 60, 10, 0);
+    let t = 200;
+    for (; t < 10_000 && p.rate > MBIT; t += 100) p.onSample(t, 60, 10, p.rate);
+    assert.equal(p.rate, MBIT, 'at the floor');
+    assert.ok(p.hasRoom(t), 'still sends: RTT samples keep coming');
+  });
+
+  test('a queue that stays at the floor is not ours: released, and left alone for a while', () => {
+    const p = new BulkPacer();
+    let t = 0;
+    for (; t < 10_000 && p.rate !== MBIT; t += 100) p.onSample(t, 60, 10, Math.max(p.rate, 5 * MBIT));
     assert.equal(p.rate, MBIT);
-    assert.ok(p.hasRoom(20_000), 'still sends: RTT samples keep coming');
+    const atFloor = t;
+    for (; t < atFloor + 3000 && p.rate > 0; t += 100) p.onSample(t, 60, 10, MBIT);
+    assert.equal(p.rate, 0, 'released');
+    assert.ok(t - atFloor >= 2000, `after ${t - atFloor} ms at the floor`);
+    p.onSample(t + 100, 60, 10, 50 * MBIT);
+    assert.equal(p.rate, 0, 'not taken up again at once');
+    p.onSample(t + 10_100, 60, 10, 50 * MBIT);
+    assert.ok(p.rate > 0, 'taken up again later');
+  });
+
+  test('no pacing for a queue on a path we hardly use', () => {
+    const p = new BulkPacer();
+    p.onSample(0, 60, 10, 2 * MBIT);
+    assert.equal(p.rate, 0);
   });
 
   test('app-limited traffic releases pacing; a new queue engages it again', () => {
