@@ -38,6 +38,7 @@ import { RouteTable } from '../../core/route-table.ts';
 import type { Millis, NodeId, PathId } from '../../core/types.ts';
 import type { PacketPool } from './packet-pool.ts';
 import type { PathLink } from './path-link.ts';
+import { bulkQueueLimit } from './send-room.ts';
 
 export interface SessionCounters {
   txPackets: number;
@@ -50,30 +51,6 @@ export interface SessionCounters {
   badHeaderDrops: number;
   /** Redundant copies sent beyond the first. */
   redundantCopies: number;
-}
-
-/**
- * Bulk room: a path whose QUIC DATAGRAM queue holds about BULK_QUEUE_MS of its capacity has no
- * room for bulk (within 16..128 datagrams; 96 while the capacity is unknown). quiche queues
- * datagrams only when the congestion window is full, so this is "never queue onto a path whose
- * window is full" plus a standing queue that one inner TCP flow needs as its bottleneck buffer:
- * with 16 datagrams instead of 96, one flow over 10/50 ms paths fell from 164 to 92 Mbit/s.
- * The session flushes a path as soon as it reaches the limit (wantFlush), so a TUN batch is never
- * cut to the limit. Interactive and critical packets have room until quiche's own queue is half
- * full (urgent room): they wait behind the bulk queue but are not dropped for it.
- */
-const BULK_QUEUE_MS = 12;
-const BULK_QUEUE_MIN = 16;
-const BULK_QUEUE_MAX = 128;
-const BULK_QUEUE_UNKNOWN = 96;
-/** Size of a full datagram, for turning a capacity into a datagram count. */
-const DATAGRAM_BYTES = 1400;
-
-/** Bulk room of a path, in queued datagrams, from its capacity estimate (bytes/s; 0 = unknown). */
-export function bulkQueueLimit(bandwidth: number): number {
-  if (!(bandwidth > 0)) return BULK_QUEUE_UNKNOWN;
-  const n = Math.ceil((bandwidth * BULK_QUEUE_MS) / 1000 / DATAGRAM_BYTES);
-  return Math.min(BULK_QUEUE_MAX, Math.max(BULK_QUEUE_MIN, n));
 }
 
 /**
