@@ -112,6 +112,9 @@ export async function iperfRun(o: IperfRunOptions): Promise<IperfRun> {
     }
     const args = ['-c', o.server, '-p', String(port), '-t', String(o.seconds), '-i', '0.5', '-J'];
     args.push('--get-server-output');
+    // The inner flow's congestion control: the host default unless set (this VM's default is bbr).
+    const cc = process.env.QUICETHER_BENCH_TCP_CC;
+    if (cc) args.push('-C', cc);
     let out: string;
     let cmdError: string | undefined;
     try {
