@@ -13,10 +13,10 @@
 // be skipped), and no packet is held longer than `holdMs` (the caller sets it from the paths' RTT
 // spread and from fillDelayMs(), how long recent gaps actually took to fill: reorder-policy.ts).
 // A gap that every live path has already delivered past is a loss and is released at once
-// (`lanes`, reorder-lanes.ts): losses cost the paths' delivery spread, not the hold time. A packet that arrives
-// after its gap was skipped is LATE: it is delivered at once, not dropped (it is IP; TCP copes
-// with reordering better than with loss). A packet whose sequence number was already delivered
-// is a DUPLICATE and is dropped.
+// (`lanes`, reorder-lanes.ts): losses cost the paths' delivery spread, not the hold time. A
+// packet that arrives after its gap was skipped is LATE: it is delivered at once, not dropped
+// (it is IP; TCP copes with reordering better than with loss). A packet whose sequence number
+// was already delivered is a DUPLICATE and is dropped.
 //
 // Interactive packets (FLAG_INTERACTIVE) are pushed with `immediate`: they are delivered at once
 // and only deduplicated. Their flow is pinned to one path by the scheduler, so they are not

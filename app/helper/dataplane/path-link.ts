@@ -8,6 +8,7 @@ import type { PathId } from '../../core/types.ts';
 import type { UdpPort } from '../io/ports.ts';
 import type { QuicConn } from '../quic/conn.ts';
 import type { HostPort } from '../quic/types.ts';
+import { bulkQueueLimit } from './send-room.ts';
 import type { UdpSender } from './udp-sender.ts';
 
 export interface PathCounters {
@@ -36,7 +37,7 @@ export class PathLink {
   /** Bulk rate limit of the latency-aware strategy (bulk-pacer.ts); null for the others. */
   pacer: BulkPacer | null = null;
   /** Datagrams in that queue beyond which the path takes no bulk (session.ts bulkQueueLimit). */
-  queueLimit = 16;
+  queueLimit = bulkQueueLimit(0);
 
   constructor(
     readonly conn: QuicConn,
