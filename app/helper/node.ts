@@ -25,12 +25,11 @@ import { PeerSession } from './dataplane/session.ts';
 import type { TunPort, UdpPort } from './io/ports.ts';
 import type { Log } from './logger.ts';
 import { Netmon } from './netmon/netmon.linux.ts';
+import { QUIC_DATAGRAM_OVERHEAD as QUIC_OVERHEAD } from './quic/config.ts';
 import type { QuicIdentity } from './quic/types.ts';
 import { SAMPLE_MS, StatsKeeper } from './stats.ts';
 
 export const HELPER_VERSION = '0.1.0';
-/** Worst-case QUIC short-header packet overhead around one DATAGRAM frame, bytes. */
-const QUIC_OVERHEAD = 42;
 
 const strategyOf = (s: SchedulerName): StrategyName => (s === 'latency' ? 'latency-aware' : s);
 
@@ -99,9 +98,9 @@ export class QuicEtherNode implements HelperApi {
       for (const c of this.clients) c.pumpMachine(this.engine.now());
       this.trackConnected();
     };
-    // A full inner packet (tunnel MTU + our header) must fit one DATAGRAM: QUIC adds at most ~40
-    // bytes (1 flags + 16 CID + 4 PN + 16 AEAD tag + 3 frame header), so the UDP payload is the
-    // tunnel MTU + 52. For the default 1420 that is 1472, exactly what a 1500-byte IPv4 link carries.
+    // A full inner packet (tunnel MTU + our header) must fit one DATAGRAM: QUIC adds at most 34
+    // bytes (1 flags + 8 CID + 4 PN + 16 AEAD tag + 3 frame header + 2 slack), so the UDP payload
+    // is the tunnel MTU + 44. For the default 1420 that is 1464: a 1500-byte IPv4 link carries it.
     const udpPayload = cfg.tunnel.mtu + HEADER_LEN + QUIC_OVERHEAD;
     const tuning = {
       idleTimeoutMs: 30_000,

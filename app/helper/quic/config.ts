@@ -5,8 +5,17 @@ import type { QuicIdentity, QuicTuning } from './types.ts';
 /** ALPN of our protocol; a peer speaking anything else fails the handshake. */
 export const ALPN = 'quicether/1';
 
-/** Length of every connection ID we issue. Fixed, so short-header packets can be routed by slicing. */
-export const SCID_LEN = 16;
+/**
+ * Length of every connection ID we issue. Fixed, so short-header packets can be routed by slicing.
+ * 8 random bytes (64 bits, the common choice of QUIC stacks) and not 16: every data packet carries
+ * the CID, and at one 1420-byte inner packet per datagram 8 bytes less per packet is +0.5 % of
+ * goodput at the same wire rate (2 x 100mbit lab: ceiling 180.7 -> 181.7 Mbit/s of inner TCP).
+ */
+export const SCID_LEN = 8;
+
+/** Worst-case QUIC short-header overhead around one DATAGRAM frame: flags, CID, packet number
+ *  (up to 4), AEAD tag (16), frame type + length (3), and 2 bytes of slack. */
+export const QUIC_DATAGRAM_OVERHEAD = 1 + SCID_LEN + 4 + 16 + 3 + 2;
 
 /**
  * Largest UDP payload we send. 1350 keeps a full QUIC packet inside a 1400-byte path MTU (PPPoE,

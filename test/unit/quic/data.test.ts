@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { HEADER_LEN } from '../../../app/core/encap.ts';
+import { QUIC_DATAGRAM_OVERHEAD } from '../../../app/helper/quic/config.ts';
 import type { CloseInfo, QuicConn } from '../../../app/helper/quic/index.ts';
 import { identities, makePair, type Pair } from './harness.ts';
 
@@ -48,6 +50,25 @@ async function settle(p: Pair, until: () => boolean, maxMs = 3000): Promise<void
 }
 
 describe('quic datagrams, control stream, close, timeout', () => {
+  test('a full 1420-byte inner packet plus our header fits one DATAGRAM in a 1500-byte link', async () => {
+    // The helper's UDP payload for tunnel MTU m is m + HEADER_LEN + QUIC_DATAGRAM_OVERHEAD (node.ts).
+    const udp = 1420 + HEADER_LEN + QUIC_DATAGRAM_OVERHEAD;
+    assert.ok(udp + 28 <= 1500, `UDP payload ${udp} + IPv4/UDP headers must fit 1500`);
+    const [a, b] = await identities();
+    if (!a || !b) throw new Error('identities');
+    const p = makePair(
+      { identity: a, expectPeer: b.nodeId, maxSendUdpPayload: udp, maxRecvUdpPayload: 1472 },
+      { identity: b, authorize: a.nodeId, maxSendUdpPayload: udp, maxRecvUdpPayload: 1472 },
+    );
+    p.pump();
+    assert.ok(p.client.isEstablished);
+    assert.ok(
+      p.client.maxDatagramSize() >= 1420 + HEADER_LEN,
+      `writable ${p.client.maxDatagramSize()} < ${1420 + HEADER_LEN}`,
+    );
+    assert.equal(p.client.sendDatagram(new Uint8Array(1430), 0, 1430), true);
+  });
+
   test('5000 datagrams of 1300 bytes each way arrive intact', async () => {
     const p = await openPair();
     const s = p.server() as QuicConn;
