@@ -69,6 +69,7 @@ export class StatsKeeper {
           cwndBytes: finite(q.cwnd),
           reorderEvents: s.reorder.counters.reordered,
           ...(link.pacer && link.pacer.rate > 0 ? { bulkPaceBps: link.pacer.rate * 8 } : {}),
+          ...(s.balanceOf(id) !== null ? { balance: s.balanceOf(id) as number } : {}),
         });
       }
     }

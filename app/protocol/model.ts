@@ -113,6 +113,8 @@ export const PathSampleSchema = z.looseObject({
   reorderEvents: z.int().nonnegative(),
   /** Bulk pacing rate of the latency strategy, bits per second; absent while bulk is not paced. */
   bulkPaceBps: nonNeg.optional(),
+  /** Queue-balancing share factor of the weighted strategy, (0, 1]; absent when not balancing. */
+  balance: fraction.optional(),
 });
 export type PathSample = z.infer<typeof PathSampleSchema>;
 

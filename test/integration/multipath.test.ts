@@ -125,6 +125,33 @@ describe('multipath in the lab', { skip }, () => {
     });
   });
 
+  test('unequal paths (50 + 20mbit): queue balancing moves share off the slow path', async () => {
+    await withTunnel('ub', ['mode = "aggregate"'], async (lab, t) => {
+      await lab.setRate('wifi0', '50mbit');
+      await lab.setRate('lte0', '20mbit');
+      let during: PathRow[] = [];
+      const transfer = tcpTransfer(lab.laptop, lab.gw, GW_TUN, 5001, 40 * MB, 120, {
+        onStarted: () => {
+          void sleep(3000)
+            .then(() => paths(t))
+            .then((p) => {
+              during = p;
+            });
+        },
+      });
+      const r = await transfer;
+      assert.equal(r.received.sha256, r.sent.sha256);
+      const wifi = during.find((x) => x.interface === 'wifi0');
+      const lte = during.find((x) => x.interface === 'lte0');
+      assert.ok(wifi && lte, JSON.stringify(during));
+      // An even split would carry the same on both (the slow path's rate): 20 + 20.
+      assert.ok(wifi.txBps > 1.3 * lte.txBps, `wifi0 ${wifi.txBps} vs lte0 ${lte.txBps} bit/s`);
+      assert.ok(lte.txBps > 2e6, `lte0 still carries some: ${lte.txBps} bit/s`);
+      assert.ok((lte.balance ?? 1) < 1, `lte0 balance factor ${lte.balance}`);
+      assert.equal(wifi.balance, 1);
+    });
+  });
+
   test('high-latency path: interactive pings stay on the fast path (latency scheduler)', async () => {
     await withTunnel('hl', ['mode = "aggregate"', 'scheduler = "latency"'], async (lab, t) => {
       await lab.setDelay('wifi0', { rttMs: 10 });
@@ -138,6 +165,10 @@ describe('multipath in the lab', { skip }, () => {
       assert.ok(avg < 100, `average ${avg} ms`);
       const p = await paths(t);
       assert.equal(p.length, 2);
+      assert.ok(
+        p.every((x) => x.balance === undefined),
+        'the latency strategy paces instead of balancing',
+      );
     });
   });
 });

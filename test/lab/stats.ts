@@ -7,6 +7,8 @@ export interface PathRow {
   state: string;
   txBps: number;
   rxBps: number;
+  /** Queue-balancing share factor (weighted strategy only). */
+  balance?: number;
 }
 
 interface Sample {

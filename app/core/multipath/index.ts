@@ -33,6 +33,7 @@ export {
   type Quality,
 } from './path-state.ts';
 export { type MutablePathView, newPathView, type PathView } from './path-view.ts';
+export { BALANCE_EXCESS_MS, BALANCE_ROOM_MS, QueueBalance } from './queue-balance.ts';
 export { RedundantScheduler } from './redundant.ts';
 export { ReorderBuffer, type ReorderCounters, seqDiff } from './reorder-buffer.ts';
 export { LANE_IDLE_MS, MAX_LANES, ReorderLanes } from './reorder-lanes.ts';

@@ -21,6 +21,8 @@ export interface PathView {
   readonly bandwidth: number;
   /** Windowed loss ratio, 0..1. */
   readonly lossRatio: number;
+  /** Share factor from queue balancing (queue-balance.ts), (0, 1]; 1 when not balanced. */
+  readonly balance: number;
   /** The path has room for another bulk packet now (window open, short send queue). */
   readonly canSend: boolean;
   /**
@@ -43,6 +45,7 @@ export function newPathView(id: PathId): MutablePathView {
     minRttMs: Number.NaN,
     bandwidth: 0,
     lossRatio: 0,
+    balance: 1,
     canSend: true,
     canSendUrgent: true,
   };

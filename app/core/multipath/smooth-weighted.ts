@@ -3,8 +3,9 @@
 // (weights 2:1 give A B A A B A, not A A B). The seed's sketch draws a random number per packet;
 // determinism makes the shares exact in tests and avoids bursts of one path.
 //
-// Effective weight of a path = configured weight × capacity factor, where the factor is the
-// path's capacity estimate over the best known one among the candidates. A path whose capacity
+// Effective weight of a path = configured weight × capacity factor × balance, where the factor is
+// the path's capacity estimate over the best known one among the candidates and balance is the
+// queue-balancing share factor (queue-balance.ts; 1 unless the driver balances). A path whose capacity
 // is unknown counts as the best known (optimistic): sending more on it is what measures it,
 // while an unknown path counted as slow would never get the traffic that proves otherwise.
 //
@@ -25,7 +26,7 @@ export class SmoothWeighted {
   static effectiveWeight(p: PathView, bestCapacity: number): number {
     const factor =
       p.bandwidth > 0 && bestCapacity > 0 ? Math.max(MIN_CAPACITY_FACTOR, p.bandwidth / bestCapacity) : 1;
-    return Math.max(0, p.weight) * factor;
+    return Math.max(0, p.weight) * factor * p.balance;
   }
 
   /**

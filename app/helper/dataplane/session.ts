@@ -21,8 +21,6 @@ import {
 } from '../../core/encap.ts';
 import type { FlowInfo } from '../../core/flow.ts';
 import {
-  BulkPacer,
-  LATENCY_TARGET_MS,
   MAX_LANES,
   MultipathScheduler,
   type MutablePathView,
@@ -30,6 +28,7 @@ import {
   type PacketInfo,
   PathManager,
   type PathStateKind,
+  type QueueBalance,
   ReorderBuffer,
   reorderPolicy,
   type SchedulerConfig,
@@ -39,6 +38,7 @@ import type { Millis, NodeId, PathId } from '../../core/types.ts';
 import type { PacketPool } from './packet-pool.ts';
 import type { PathLink } from './path-link.ts';
 import { bulkQueueLimit } from './send-room.ts';
+import { balanceFor, pacerFor, queueDelayMs } from './strategy-aids.ts';
 
 export interface SessionCounters {
   txPackets: number;
@@ -92,6 +92,9 @@ export class PeerSession {
   private readonly encHdr = { flags: 0, flowId: 0, seq: 0 };
   private seq = 0;
   private nextLocalPathId = 0;
+  /** Queue balancing of the weighted strategy (queue-balance.ts); null for the others. */
+  private balance: QueueBalance | null = null;
+  private readonly queues = new Map<PathId, number>();
 
   constructor(
     readonly nodeId: NodeId,
@@ -107,6 +110,7 @@ export class PeerSession {
   ) {
     for (const c of allowedIps) this.allowed.add(c, true);
     this.scheduler = new MultipathScheduler(schedulerConfig);
+    this.balance = balanceFor(this.scheduler.config.strategy);
   }
 
   /**
@@ -125,15 +129,8 @@ export class PeerSession {
 
   setScheduler(config: SchedulerConfig): void {
     this.scheduler = new MultipathScheduler(config);
-    for (const link of this.paths.values()) link.pacer = this.newPacer();
-  }
-
-  /** Bulk pacing per path (bulk-pacer.ts): the latency-aware strategy only. */
-  private newPacer(): BulkPacer | null {
-    // Not in aggregate mode for the other strategies (yet): a 10 ms target helped one flow over
-    // 50 + 20 Mbit/s paths (35 -> 42-47 Mbit/s) but pinned a 50 ms path at the 1 Mbit/s floor in
-    // one of two 10/50 ms runs (its RTT read as queue while it carried nothing).
-    return this.scheduler.config.strategy === 'latency-aware' ? new BulkPacer(LATENCY_TARGET_MS) : null;
+    this.balance = balanceFor(this.scheduler.config.strategy);
+    for (const link of this.paths.values()) link.pacer = pacerFor(this.scheduler.config.strategy);
   }
 
   /** Binds an established, hello-verified path to this session. */
@@ -141,7 +138,7 @@ export class PeerSession {
     const id = (link.pathId ?? this.nextLocalPathId++) as PathId;
     link.pathId = id;
     link.lane = this.freeLane();
-    link.pacer = this.newPacer();
+    link.pacer = pacerFor(this.scheduler.config.strategy);
     this.reorder.lanes.open(link.lane, now);
     this.paths.set(id, link);
     this.manager.addPath(
@@ -183,6 +180,7 @@ export class PeerSession {
   refreshViews(now: Millis): void {
     for (const v of this.views) {
       this.manager.writeView(v, now);
+      v.balance = this.balance?.factorOf(v.id) ?? 1;
       const link = this.paths.get(v.id);
       if (link) {
         link.queued = link.conn.dgramQueueLen();
@@ -195,6 +193,11 @@ export class PeerSession {
       }
     }
     this.updateReorderMode(now);
+  }
+
+  /** The path's queue-balancing share factor, or null when the strategy does not balance. */
+  balanceOf(id: PathId): number | null {
+    return this.balance ? this.balance.factorOf(id) : null;
   }
 
   stateOf(id: PathId): PathStateKind | undefined {
@@ -366,6 +369,8 @@ export class PeerSession {
         if (s.recv > last.recv)
           this.manager.handleTrafficAcked(id, Math.max(0, sent - (s.lostBytes - last.lostBytes)), now);
       }
+      if (this.balance)
+        this.queues.set(id, queueDelayMs(link, s, this.manager.metrics(id, now)?.minRttMs ?? Number.NaN));
       const m = link.pacer ? this.manager.metrics(id, now) : undefined;
       // quiche's own smoothed RTT: fresh per ACK, where ours is smoothed again per sample.
       // What the path carries: quiche's latest delivery-rate sample, or our smoothed throughput.
@@ -376,6 +381,10 @@ export class PeerSession {
         recv: s.recv,
         refused: link.counters.txRefused,
       };
+    }
+    if (this.balance) {
+      this.balance.update(this.queues);
+      this.queues.clear();
     }
   }
 

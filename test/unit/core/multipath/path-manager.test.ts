@@ -260,6 +260,7 @@ describe('PathManager quality hysteresis', () => {
       minRttMs: 0,
       bandwidth: 0,
       lossRatio: 1,
+      balance: 1,
       canSend: false,
       canSendUrgent: false,
     };

@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import {
+  BALANCE_EXCESS_MS,
+  BALANCE_ROOM_MS,
+  QueueBalance,
+} from '../../../../app/core/multipath/queue-balance.ts';
+import type { PathId } from '../../../../app/core/types.ts';
+import { pathId } from '../../../../app/core/types.ts';
+
+const A = pathId(0);
+const B = pathId(1);
+const q = (a: number, b: number): Map<PathId, number> =>
+  new Map([
+    [A, a],
+    [B, b],
+  ]);
+
+/**
+ * Closed loop, 100 ms steps: one in-order flow over paths of capacities `caps` (Mbit/s) split by
+ * the balance factors. Each path's queue (ms) grows by what it is offered beyond its capacity and
+ * drains otherwise; the flow delivers at the pace of the slowest share (in-order delivery) and
+ * offers 10 % more on the next step (a TCP probing for bandwidth). Returns the delivered rate
+ * averaged over the last `tail` steps and path A's share.
+ */
+function closedLoop(caps: number[], balance: QueueBalance | null, steps = 200, tail = 50) {
+  const ids = caps.map((_, i) => pathId(i));
+  const queue = caps.map(() => 0);
+  let offered = 10;
+  let sum = 0;
+  let shareA = 0;
+  for (let k = 0; k < steps; k++) {
+    const f = ids.map((id) => balance?.factorOf(id) ?? 1);
+    const total = f.reduce((x, y) => x + y, 0);
+    let delivered = Number.POSITIVE_INFINITY;
+    caps.forEach((cap, i) => {
+      const share = (f[i] as number) / total;
+      const load = offered * share;
+      queue[i] = Math.max(0, Math.min(50, (queue[i] as number) + ((load - cap) / cap) * 100));
+      delivered = Math.min(delivered, Math.min(load, cap) / share);
+    });
+    offered = delivered * 1.1;
+    balance?.update(new Map(ids.map((id, i) => [id, queue[i] as number])));
+    if (k >= steps - tail) {
+      sum += delivered;
+      shareA += (f[0] as number) / total;
+    }
+  }
+  return { mbps: sum / tail, shareA: shareA / tail };
+}
+
+describe('QueueBalance', () => {
+  test('a path whose queue stands above the other loses share, then regains it', () => {
+    const b = new QueueBalance();
+    for (let i = 0; i < 5; i++) b.update(q(0.5, BALANCE_EXCESS_MS + 4));
+    assert.equal(b.factorOf(A), 1);
+    assert.ok(b.factorOf(B) < 0.5, `factor ${b.factorOf(B)}`);
+    for (let i = 0; i < 40; i++) b.update(q(0.5, 0.5));
+    assert.equal(b.factorOf(B), 1);
+  });
+
+  test('delay every path shows (common mode) moves nothing; the floor keeps a trickle', () => {
+    const b = new QueueBalance();
+    for (let i = 0; i < 50; i++) b.update(q(12, 13));
+    assert.equal(b.factorOf(A), 1);
+    assert.equal(b.factorOf(B), 1);
+    // Every path saturated (least queue above the room threshold): nothing moves, even 20 ms apart.
+    for (let i = 0; i < 50; i++) b.update(q(BALANCE_ROOM_MS + 1, BALANCE_ROOM_MS + 21));
+    assert.equal(b.factorOf(B), 1);
+    for (let i = 0; i < 200; i++) b.update(q(0, 40));
+    assert.ok(b.factorOf(B) >= 0.1 && b.factorOf(B) < 0.11, `floor ${b.factorOf(B)}`);
+  });
+
+  test('unknown queues count as not full; forgotten paths restart at 1', () => {
+    const b = new QueueBalance();
+    for (let i = 0; i < 5; i++) b.update(q(Number.NaN, 20));
+    assert.equal(b.factorOf(B), 1, 'the only known queue is the least one: nothing to move to');
+    const c = new QueueBalance();
+    for (let i = 0; i < 5; i++) c.update(q(0, 20));
+    assert.ok(c.factorOf(B) < 1);
+    c.update(new Map([[A, 0]]));
+    assert.equal(c.factorOf(B), 1, 'B removed, then unknown again');
+  });
+
+  test('closed loop, 50 + 20 Mbit/s: one in-order flow reaches ~the sum (an even split gives 40)', () => {
+    const even = closedLoop([50, 20], null);
+    assert.ok(even.mbps < 41, `even split ${even.mbps.toFixed(1)}`);
+    const balanced = closedLoop([50, 20], new QueueBalance());
+    assert.ok(balanced.mbps >= 60, `balanced ${balanced.mbps.toFixed(1)} Mbit/s`);
+    assert.ok(balanced.shareA > 0.65 && balanced.shareA < 0.8, `share ${balanced.shareA.toFixed(3)}`);
+  });
+
+  test('closed loop, equal paths: the split stays even and the flow reaches the sum', () => {
+    const r = closedLoop([100, 100], new QueueBalance());
+    assert.ok(r.mbps >= 190, `${r.mbps.toFixed(1)} Mbit/s`);
+    assert.ok(Math.abs(r.shareA - 0.5) < 0.02, `share ${r.shareA.toFixed(3)}`);
+  });
+});
