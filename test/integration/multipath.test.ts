@@ -35,23 +35,30 @@ async function withTunnel(
 
 const MB = 1024 * 1024;
 
+/** A TCP transfer of `mb` MiB laptop -> gateway that must arrive intact, and the laptop's paths
+ *  as sampled 3 s after it started. */
+async function transferAndSample(lab: Lab, t: Tunnel, mb: number): Promise<PathRow[]> {
+  let during: PathRow[] = [];
+  const transfer = tcpTransfer(lab.laptop, lab.gw, GW_TUN, 5001, mb * MB, 120, {
+    onStarted: () => {
+      void sleep(3000)
+        .then(() => paths(t))
+        .then((p) => {
+          during = p;
+        });
+    },
+  });
+  const r = await transfer;
+  assert.equal(r.received.sha256, r.sent.sha256);
+  return during;
+}
+
 describe('multipath in the lab', { skip }, () => {
   test('aggregation: one TCP flow uses both paths', async () => {
     await withTunnel('ag', ['mode = "aggregate"'], async (lab, t) => {
       await lab.setRate('wifi0', '50mbit');
       await lab.setRate('lte0', '50mbit');
-      let during: PathRow[] = [];
-      const transfer = tcpTransfer(lab.laptop, lab.gw, GW_TUN, 5001, 60 * MB, 120, {
-        onStarted: () => {
-          void sleep(3000)
-            .then(() => paths(t))
-            .then((p) => {
-              during = p;
-            });
-        },
-      });
-      const r = await transfer;
-      assert.equal(r.received.sha256, r.sent.sha256);
+      const during = await transferAndSample(lab, t, 60);
       for (const name of ['wifi0', 'lte0']) {
         const p = during.find((x) => x.interface === name);
         assert.ok(p, `path ${name} missing: ${JSON.stringify(during)}`);
@@ -129,18 +136,7 @@ describe('multipath in the lab', { skip }, () => {
     await withTunnel('ub', ['mode = "aggregate"'], async (lab, t) => {
       await lab.setRate('wifi0', '50mbit');
       await lab.setRate('lte0', '20mbit');
-      let during: PathRow[] = [];
-      const transfer = tcpTransfer(lab.laptop, lab.gw, GW_TUN, 5001, 40 * MB, 120, {
-        onStarted: () => {
-          void sleep(3000)
-            .then(() => paths(t))
-            .then((p) => {
-              during = p;
-            });
-        },
-      });
-      const r = await transfer;
-      assert.equal(r.received.sha256, r.sent.sha256);
+      const during = await transferAndSample(lab, t, 40);
       const wifi = during.find((x) => x.interface === 'wifi0');
       const lte = during.find((x) => x.interface === 'lte0');
       assert.ok(wifi && lte, JSON.stringify(during));
