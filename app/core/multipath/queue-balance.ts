@@ -7,15 +7,16 @@
 // the fast one idles, and nothing is ever lost, so a loss-based capacity estimate never forms.
 // The queue is the signal: a path whose queueing delay (smoothed RTT - unloaded RTT) exceeds the
 // least-queued path's by more than EXCESS_MS gets its share cut to DECREASE x per sample;
-// otherwise its share grows back by INCREASE per sample, up to 1. This is an integral controller: it
-// settles where the slow path just keeps its queue near EXCESS_MS, i.e. carries its capacity,
-// and the rest goes to the paths with room. Comparing with the least-queued path, not zero,
-// ignores delay that every path shows (our own processing at high rates).
+// otherwise its share grows back by INCREASE per sample, up to 1. This is an integral
+// controller: it settles where the slow path just keeps its queue near EXCESS_MS, i.e. carries
+// its capacity, and the rest goes to the paths with room. Comparing with the least-queued path,
+// not zero, ignores delay that every path shows (our own processing at high rates).
 // Only a path with room takes traffic over: when even the least-queued path keeps more than
 // ROOM_MS of queue, every path is saturated (e.g. quiche's cubic filling deep buffers on 10 ms
 // and 50 ms paths, whose sawtooth phases differ by 10-20 ms of queue) and shifting traffic
 // would only move the queue; shares then grow back. Measured on the 10/50 ms pair without this
-// rule: the factors swung 0.15-1 and the gateway dropped hundreds of packets per 0.5 s.
+// rule: the factors swung 0.15-1 and the laptop dropped hundreds of packets per 0.5 s because
+// every path was full (noPathDrops).
 // Pure; called once per transport sample (100 ms in the helper).
 
 import type { PathId } from '../types.ts';

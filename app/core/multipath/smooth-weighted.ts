@@ -3,11 +3,12 @@
 // (weights 2:1 give A B A A B A, not A A B). The seed's sketch draws a random number per packet;
 // determinism makes the shares exact in tests and avoids bursts of one path.
 //
-// Effective weight of a path = configured weight × capacity factor × balance, where the factor is
-// the path's capacity estimate over the best known one among the candidates and balance is the
-// queue-balancing share factor (queue-balance.ts; 1 unless the driver balances). A path whose capacity
-// is unknown counts as the best known (optimistic): sending more on it is what measures it,
-// while an unknown path counted as slow would never get the traffic that proves otherwise.
+// Effective weight of a path = configured weight × capacity factor × balance, where the factor
+// is the path's capacity estimate over the best known one among the candidates and balance is
+// the queue-balancing share factor (queue-balance.ts; 1 unless the driver balances). A path
+// whose capacity is unknown counts as the best known (optimistic): sending more on it is what
+// measures it, while an unknown path counted as slow would never get the traffic that proves
+// otherwise.
 //
 // Credit is kept per PathId in a small array (PathIds are small integers); paths that cannot
 // send this round neither earn nor spend credit, so they do not come back with a burst.
@@ -30,9 +31,9 @@ export class SmoothWeighted {
   }
 
   /**
-   * Picks among paths with canSend (canSendUrgent if `urgent`), bandwidth >= minBandwidth (unknown bandwidth qualifies) and
-   * an unloaded RTT of at most maxMinRttMs (unknown RTT qualifies). Returns the index into
-   * `paths`, or -1 if none can send.
+   * Picks among paths with canSend (canSendUrgent if `urgent`), bandwidth >= minBandwidth
+   * (unknown bandwidth qualifies) and an unloaded RTT of at most maxMinRttMs (unknown RTT
+   * qualifies). Returns the index into `paths`, or -1 if none can send.
    */
   pick(
     paths: readonly PathView[],
