@@ -16,7 +16,10 @@
 //                            keeps the first and drops the others by sequence number
 //   bit 2  FLAG_HAS_FLOW_ID  4-byte flow ID follows the flags
 //   bit 3  FLAG_HAS_SEQ      4-byte per-session sequence number follows (after the flow ID)
-//   bits 4-7 reserved: senders write 0, receivers ignore them. A future change that adds bytes to
+//   bit 4  FLAG_SPREAD       the sender spreads this packet's flow over several paths (aggregate
+//                            mode, weighted or round-robin): the receiver may even out the paths'
+//                            delays for it (delay-line.ts). Receivers that do not know it ignore it.
+//   bits 5-7 reserved: senders write 0, receivers ignore them. A future change that adds bytes to
 //   the header MUST bump the version byte, so ignoring unknown bits is always safe.
 //
 // The helper sends FLAG_HAS_FLOW_ID | FLAG_HAS_SEQ on every packet (HEADER_LEN = 10 bytes); the
@@ -35,8 +38,9 @@ export const FLAG_INTERACTIVE = 0x01;
 export const FLAG_REDUNDANT = 0x02;
 export const FLAG_HAS_FLOW_ID = 0x04;
 export const FLAG_HAS_SEQ = 0x08;
+export const FLAG_SPREAD = 0x10;
 /** Bits this version understands; the rest are ignored on decode and cleared on encode. */
-export const KNOWN_FLAGS = 0x0f;
+export const KNOWN_FLAGS = 0x1f;
 
 /** Full header length (version, flags, flow ID, sequence): the helper's per-packet overhead. */
 export const HEADER_LEN = 10;

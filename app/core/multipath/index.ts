@@ -11,6 +11,14 @@
 
 export { BandwidthEstimator } from './bandwidth-estimator.ts';
 export { BulkPacer, LATENCY_TARGET_MS } from './bulk-pacer.ts';
+export {
+  type DelayedPacket,
+  DelayLine,
+  equalizingDelayMs,
+  MAX_EQUALIZE_MS,
+  MIN_EQUALIZE_MS,
+  slowestActiveMinRtt,
+} from './delay-line.ts';
 export { FlowPins } from './flow-pins.ts';
 export { type LatencyAwareConfig, LatencyAwareScheduler, lowestRtt, rttKey } from './latency-aware.ts';
 export { LossWindow } from './loss-window.ts';

@@ -16,11 +16,15 @@ import {
   FLAG_HAS_SEQ,
   FLAG_INTERACTIVE,
   FLAG_REDUNDANT,
+  FLAG_SPREAD,
   HEADER_LEN,
   newDecodedHeader,
 } from '../../core/encap.ts';
 import type { FlowInfo } from '../../core/flow.ts';
 import {
+  type DelayedPacket,
+  DelayLine,
+  equalizingDelayMs,
   MAX_LANES,
   MultipathScheduler,
   type MutablePathView,
@@ -32,13 +36,14 @@ import {
   ReorderBuffer,
   reorderPolicy,
   type SchedulerConfig,
+  slowestActiveMinRtt,
 } from '../../core/multipath/index.ts';
 import { RouteTable } from '../../core/route-table.ts';
 import type { Millis, NodeId, PathId } from '../../core/types.ts';
 import type { PacketPool } from './packet-pool.ts';
 import type { PathLink } from './path-link.ts';
 import { bulkQueueLimit } from './send-room.ts';
-import { balanceFor, pacerFor, queueDelayMs } from './strategy-aids.ts';
+import { balanceFor, pacerFor, queueDelayMs, spreadsFlows } from './strategy-aids.ts';
 
 export interface SessionCounters {
   txPackets: number;
@@ -95,6 +100,11 @@ export class PeerSession {
   /** Queue balancing of the weighted strategy (queue-balance.ts); null for the others. */
   private balance: QueueBalance | null = null;
   private readonly queues = new Map<PathId, number>();
+  /** FLAG_SPREAD on what we send: our strategy spreads every flow over the paths. */
+  private spread = false;
+  /** Evens out the paths' delays for what the peer spreads (delay-line.ts). */
+  private readonly delayLine = new DelayLine(MAX_LANES);
+  private readonly delayed: DelayedPacket = { seq: 0, ref: 0, immediate: false, lane: -1 };
 
   constructor(
     readonly nodeId: NodeId,
@@ -111,6 +121,7 @@ export class PeerSession {
     for (const c of allowedIps) this.allowed.add(c, true);
     this.scheduler = new MultipathScheduler(schedulerConfig);
     this.balance = balanceFor(this.scheduler.config.strategy);
+    this.spread = spreadsFlows(this.scheduler.config);
   }
 
   /**
@@ -124,12 +135,14 @@ export class PeerSession {
     for (const link of this.paths.values()) this.reorder.lanes.open(link.lane, now);
     const far = (now + 1e9) as Millis;
     for (let s = old.poll(far); s !== undefined; s = old.poll(far)) this.pool.release(s);
+    this.delayLine.flush(-1, this.delayed, (p) => this.pool.release(p.ref));
     this.updateReorderMode(now);
   }
 
   setScheduler(config: SchedulerConfig): void {
     this.scheduler = new MultipathScheduler(config);
     this.balance = balanceFor(this.scheduler.config.strategy);
+    this.spread = spreadsFlows(this.scheduler.config);
     for (const link of this.paths.values()) link.pacer = pacerFor(this.scheduler.config.strategy);
   }
 
@@ -160,6 +173,11 @@ export class PeerSession {
     const id = link.pathId;
     if (id === null || this.paths.get(id) !== link) return;
     this.paths.delete(id);
+    // What waits for this path's delay goes on now, before its lane closes.
+    this.delayLine.flush(link.lane, this.delayed, (p) =>
+      this.reorder.push(p.seq, p.ref, now, p.immediate, p.lane),
+    );
+    this.delayLine.setDelay(link.lane, 0);
     this.reorder.lanes.close(link.lane);
     link.lane = -1;
     this.manager.removePath(id, now);
@@ -224,7 +242,8 @@ export class PeerSession {
       FLAG_HAS_FLOW_ID |
       FLAG_HAS_SEQ |
       (info.interactive ? FLAG_INTERACTIVE : 0) |
-      (n > 1 ? FLAG_REDUNDANT : 0);
+      (n > 1 ? FLAG_REDUNDANT : 0) |
+      (this.spread ? FLAG_SPREAD : 0);
     h.flowId = info.flowId;
     h.seq = this.seq;
     this.seq = (this.seq + 1) >>> 0;
@@ -278,11 +297,21 @@ export class PeerSession {
     // Interactive packets are never held behind bulk gaps (only deduplicated): a ping must not
     // wait for a bulk packet still crossing a 600 ms path.
     const immediate = (h.flags & FLAG_HAS_SEQ) === 0 || (h.flags & FLAG_INTERACTIVE) !== 0;
+    const d = this.delayed;
+    if ((h.flags & (FLAG_SPREAD | FLAG_HAS_SEQ)) === (FLAG_SPREAD | FLAG_HAS_SEQ)) {
+      if (this.delayLine.push(link.lane, h.seq, slot, immediate, now, d)) {
+        if (d.lane >= 0) this.reorder.push(d.seq, d.ref, now, d.immediate, d.lane);
+        this.drainReorder(now);
+        return;
+      }
+    }
     this.reorder.push(h.seq, slot, now, immediate, link.lane);
     this.drainReorder(now);
   }
 
   drainReorder(now: Millis): void {
+    const d = this.delayed;
+    while (this.delayLine.poll(now, d)) this.reorder.push(d.seq, d.ref, now, d.immediate, d.lane);
     for (let s = this.reorder.poll(now); s !== undefined; s = this.reorder.poll(now))
       this.deliver(this, this.pool, s);
   }
@@ -298,11 +327,10 @@ export class PeerSession {
 
   /** Earliest deadline of this session's core (path manager, reorder buffer). */
   pollTimeout(): Millis | null {
-    const a = this.manager.pollTimeout();
-    const b = this.reorder.pollTimeout();
-    if (a === null) return b;
-    if (b === null) return a;
-    return (a < b ? a : b) as Millis;
+    let t = this.manager.pollTimeout();
+    for (const b of [this.reorder.pollTimeout(), this.delayLine.pollTimeout()])
+      if (b !== null && (t === null || b < t)) t = b;
+    return t;
   }
 
   /** Runs timers and turns path-manager events into probes; returns state changes for reporting. */
@@ -393,5 +421,10 @@ export class PeerSession {
     const r = reorderPolicy(this.views, this.reorder.fillDelayMs(now));
     this.reorder.setBypass(r.bypass);
     this.reorder.setHoldTime(r.holdMs);
+    const slowest = slowestActiveMinRtt(this.views);
+    for (const v of this.views) {
+      const link = this.paths.get(v.id);
+      if (link) this.delayLine.setDelay(link.lane, equalizingDelayMs(v, slowest));
+    }
   }
 }

@@ -1,6 +1,12 @@
 // Per-strategy helpers of a session: the latency strategy paces bulk per path (bulk-pacer.ts),
 // the weighted strategy balances shares by bottleneck queue (queue-balance.ts).
-import { BulkPacer, LATENCY_TARGET_MS, QueueBalance, type StrategyName } from '../../core/multipath/index.ts';
+import {
+  BulkPacer,
+  LATENCY_TARGET_MS,
+  QueueBalance,
+  type SchedulerConfig,
+  type StrategyName,
+} from '../../core/multipath/index.ts';
 import type { QuicStats } from '../quic/types.ts';
 import type { PathLink } from './path-link.ts';
 
@@ -16,6 +22,16 @@ export function pacerFor(strategy: StrategyName): BulkPacer | null {
 /** Queue balancing for a session, or null. */
 export function balanceFor(strategy: StrategyName): QueueBalance | null {
   return strategy === 'weighted' ? new QueueBalance() : null;
+}
+
+/**
+ * Whether the sender spreads every flow over the paths packet by packet (aggregate mode with the
+ * weighted or round-robin strategy), so the receiver should even out the paths' delays for it
+ * (FLAG_SPREAD, delay-line.ts). Not the latency strategy (interactive flows are pinned to the
+ * fastest path and must not wait for the slowest), nor redundant (the first copy is the point).
+ */
+export function spreadsFlows(config: SchedulerConfig): boolean {
+  return config.mode === 'aggregate' && (config.strategy === 'weighted' || config.strategy === 'round-robin');
 }
 
 /**

@@ -13,8 +13,10 @@ import {
   FLAG_HAS_SEQ,
   FLAG_INTERACTIVE,
   FLAG_REDUNDANT,
+  FLAG_SPREAD,
   HEADER_LEN,
   headerLength,
+  KNOWN_FLAGS,
   newDecodedHeader,
 } from '../../../app/core/encap.ts';
 import { buildPacket } from './packet-builder.ts';
@@ -49,13 +51,20 @@ describe('encap header layout', () => {
   test('unknown flag bits are ignored on decode and cleared on encode', () => {
     const ip = buildPacket();
     const enc = encapsulate(ip, { flags: FULL, flowId: 1, seq: 2 });
-    enc[1] = enc[1]! | 0xf0;
+    enc[1] = enc[1]! | 0xe0;
     const d = decodeHeader(enc);
     assert.ok(d.ok);
     assert.equal(d.value.flags, FULL);
     const buf = new Uint8Array(10);
     encodeHeaderInto(buf, 0, { flags: 0xff, flowId: 1, seq: 2 });
-    assert.equal(buf[1], 0x0f);
+    assert.equal(buf[1], 0x1f);
+  });
+
+  test('FLAG_SPREAD survives a round trip', () => {
+    const enc = encapsulate(buildPacket(), { flags: FULL | FLAG_SPREAD, flowId: 1, seq: 2 });
+    const d = decodeHeader(enc);
+    assert.ok(d.ok);
+    assert.equal(d.value.flags, FULL | FLAG_SPREAD);
   });
 
   test('encodeHeaderBefore writes in the headroom without copying the packet', () => {
@@ -116,7 +125,7 @@ describe('encap properties', () => {
           const n = encapsulateInto(out, offset, ip, ip.length, { flags, flowId, seq });
           const d = newDecodedHeader();
           assert.equal(decodeHeaderInto(out, n, d, offset), DecodeError.ok);
-          assert.equal(d.flags, flags & 0x0f);
+          assert.equal(d.flags, flags & KNOWN_FLAGS);
           assert.equal(d.flowId, flags & FLAG_HAS_FLOW_ID ? flowId : 0);
           assert.equal(d.seq, flags & FLAG_HAS_SEQ ? seq : 0);
           assert.equal(d.payloadLength, ip.length);
