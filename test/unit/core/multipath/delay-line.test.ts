@@ -145,7 +145,7 @@ describe('DelayLine', () => {
         (arrivals) => {
           const delays = [0, 7.5, 20];
           const line = new DelayLine(3);
-          delays.forEach((d, l) => line.setDelay(l, d));
+          for (const [l, d] of delays.entries()) line.setDelay(l, d);
           let now = 0;
           const due = new Map<number, number>();
           const released: { seq: number; lane: number; at: number }[] = [];
