@@ -70,6 +70,7 @@ export class StatsKeeper {
           reorderEvents: s.reorder.counters.reordered,
           ...(link.pacer && link.pacer.rate > 0 ? { bulkPaceBps: link.pacer.rate * 8 } : {}),
           ...(s.balanceOf(id) !== null ? { balance: s.balanceOf(id) as number } : {}),
+          ...(s.equalizeMsOf(id) > 0 ? { equalizeMs: s.equalizeMsOf(id) } : {}),
         });
       }
     }

@@ -115,6 +115,11 @@ export const PathSampleSchema = z.looseObject({
   bulkPaceBps: nonNeg.optional(),
   /** Queue-balancing share factor of the weighted strategy, (0, 1]; absent when not balancing. */
   balance: fraction.optional(),
+  /**
+   * Wait added to spread packets that arrive on this path so they keep pace with the slowest
+   * path (delay equalization, aggregate mode), milliseconds; absent when none.
+   */
+  equalizeMs: nonNeg.optional(),
 });
 export type PathSample = z.infer<typeof PathSampleSchema>;
 

@@ -21,6 +21,9 @@ export interface Contender {
 export interface ContenderResult {
   mbps: number;
   mbpsRuns: number[];
+  /** Median over runs of the goodput after the first STEADY_AFTER_S seconds (start-up excluded). */
+  steadyMbps: number;
+  steadyMbpsRuns: number[];
   /** Median cores per metered process. */
   cpu: Record<string, number>;
   retransmits: number[];
@@ -29,6 +32,21 @@ export interface ContenderResult {
   ifaceShare: Record<string, number>;
   errors: string[];
   runs: IperfRun[];
+}
+
+/** Start-up (handshake, slow start) excluded from the steady figure, seconds. */
+export const STEADY_AFTER_S = 2;
+
+/** Receiver goodput over the run after `afterS`, Mbit/s (its 0.1 s intervals; NaN if none). */
+export function steadyMbps(r: IperfRun, afterS = STEADY_AFTER_S): number {
+  let bytes = 0;
+  let secs = 0;
+  for (const iv of r.rx) {
+    if (iv.startS < afterS - 1e-6 || iv.endS - iv.startS < 0.05) continue;
+    bytes += iv.bytes;
+    secs += iv.endS - iv.startS;
+  }
+  return secs > 0 ? (bytes * 8) / secs / 1e6 : Number.NaN;
 }
 
 export async function compareGoodput(
@@ -56,7 +74,7 @@ export async function compareGoodput(
         .map(([k, v]) => `${k} ${v.toFixed(2)}`)
         .join(', ');
       ctx.log(
-        `  ${c.name} ${rep + 1}/${Math.min(ctx.reps, c.maxReps ?? ctx.reps)}: ${r.mbps.toFixed(1)} Mbit/s${r.ok ? '' : ` ERROR ${r.error}`}${cpu ? ` (cores: ${cpu})` : ''}`,
+        `  ${c.name} ${rep + 1}/${Math.min(ctx.reps, c.maxReps ?? ctx.reps)}: ${r.mbps.toFixed(1)} Mbit/s (after ${STEADY_AFTER_S} s: ${steadyMbps(r).toFixed(1)})${r.ok ? '' : ` ERROR ${r.error}`}${cpu ? ` (cores: ${cpu})` : ''}`,
       );
     }
   }
@@ -77,6 +95,8 @@ export async function compareGoodput(
     out[c.name] = {
       mbps: median(ok.map((r) => r.mbps)),
       mbpsRuns: roundAll(rs.map((r) => r.mbps)),
+      steadyMbps: median(ok.map((r) => steadyMbps(r))),
+      steadyMbpsRuns: roundAll(ok.map((r) => steadyMbps(r))),
       cpu,
       retransmits: rs.map((r) => r.retransmits),
       machineBusyCores: roundAll(

@@ -15,10 +15,13 @@ async function withTunnel(
   tag: string,
   multipath: string[],
   fn: (lab: Lab, t: Tunnel) => Promise<void>,
+  /** Runs on the lab before the helpers start (e.g. path delays both ends measure from the start). */
+  prepare?: (lab: Lab) => Promise<void>,
 ): Promise<void> {
   const lab = await createLab(undefined, tag);
   let t: Tunnel | undefined;
   try {
+    await prepare?.(lab);
     t = await startTunnel(lab, { laptopMultipath: multipath });
     await fn(lab, t);
   } catch (e) {
@@ -147,6 +150,38 @@ describe('multipath in the lab', { skip }, () => {
       assert.equal(typeof wifi.balance, 'number');
       assert.ok((lte.balance ?? 1) < 1, `lte0 balance factor ${lte.balance}`);
     });
+  });
+
+  test('10 ms + 50 ms paths (aggregate): spread packets keep pace with the slow path', async () => {
+    const delays = async (lab: Lab) => {
+      await lab.setDelay('wifi0', { rttMs: 10 });
+      await lab.setDelay('lte0', { rttMs: 50 });
+    };
+    await withTunnel(
+      'eq',
+      ['mode = "aggregate"'],
+      async (lab, t) => {
+        await sleep(2000); // let the path managers measure both RTTs
+        for (const side of ['laptop', 'gw'] as const) {
+          const p = await pathSamples(t, 500, side);
+          const waits = p.map((x) => x.equalizeMs ?? 0).sort((a, b) => a - b);
+          // One path (the slow one) waits 0, the other half the 40 ms RTT gap.
+          assert.equal(waits.length, 2, `${side}: ${JSON.stringify(p)}`);
+          assert.equal(waits[0], 0, `${side}: the slowest path does not wait`);
+          assert.ok((waits[1] as number) > 15 && (waits[1] as number) < 25, `${side}: ${JSON.stringify(p)}`);
+        }
+        // Pings alternate between the paths; each direction is evened out, so none comes back at
+        // the fast path's 10 ms (without the equalization half of them did).
+        const out = await runIn(lab.laptop, 'ping', ['-c', '30', '-i', '0.1', '-q', GW_TUN], 30_000);
+        const m = /= ([\d.]+)\/([\d.]+)\/([\d.]+)\//.exec(out);
+        assert.ok(m, out);
+        assert.ok(Number(m[1]) > 40, `fastest ping ${m[1]} ms: it did not wait for the slow path's delay`);
+        assert.ok(Number(m[3]) < 150, `slowest ping ${m[3]} ms`);
+        const r = await tcpTransfer(lab.laptop, lab.gw, GW_TUN, 5001, 20 * MB, 60);
+        assert.equal(r.received.sha256, r.sent.sha256);
+      },
+      delays,
+    );
   });
 
   test('high-latency path: interactive pings stay on the fast path (latency scheduler)', async () => {

@@ -9,6 +9,8 @@ export interface PathRow {
   rxBps: number;
   /** Queue-balancing share factor (weighted strategy only). */
   balance?: number;
+  /** Wait of the delay equalization for spread packets arriving on this path, ms. */
+  equalizeMs?: number;
 }
 
 interface Sample {
@@ -37,9 +39,13 @@ export async function helperCounters(t: Tunnel, side: 'laptop' | 'gw'): Promise<
   throw new Error('no counters in watch output');
 }
 
-/** One sample of every path of the laptop (rates over the helper's last window). */
-export async function pathSamples(t: Tunnel, intervalMs = 500): Promise<PathRow[]> {
-  const lines = await lastSample(t, 'laptop', intervalMs);
+/** One sample of every path of the laptop (or the gateway; rates over the helper's last window). */
+export async function pathSamples(
+  t: Tunnel,
+  intervalMs = 500,
+  side: 'laptop' | 'gw' = 'laptop',
+): Promise<PathRow[]> {
+  const lines = await lastSample(t, side, intervalMs);
   const last = lines[lines.length - 1];
   return last?.paths ?? last?.sample?.paths ?? [];
 }

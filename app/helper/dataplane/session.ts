@@ -218,6 +218,12 @@ export class PeerSession {
     return this.balance ? this.balance.factorOf(id) : null;
   }
 
+  /** Wait (ms) that spread packets arriving on the path get from the delay equalization. */
+  equalizeMsOf(id: PathId): number {
+    const link = this.paths.get(id);
+    return link && this.spread ? this.delayLine.delayOf(link.lane) : 0;
+  }
+
   stateOf(id: PathId): PathStateKind | undefined {
     return this.manager.state(id)?.kind;
   }
@@ -298,7 +304,9 @@ export class PeerSession {
     // wait for a bulk packet still crossing a 600 ms path.
     const immediate = (h.flags & FLAG_HAS_SEQ) === 0 || (h.flags & FLAG_INTERACTIVE) !== 0;
     const d = this.delayed;
-    if ((h.flags & (FLAG_SPREAD | FLAG_HAS_SEQ)) === (FLAG_SPREAD | FLAG_HAS_SEQ)) {
+    // Evened out only when this end spreads too: a laptop on the latency strategy wants its
+    // replies at the fast path's delay even from a gateway that spreads.
+    if (this.spread && (h.flags & (FLAG_SPREAD | FLAG_HAS_SEQ)) === (FLAG_SPREAD | FLAG_HAS_SEQ)) {
       if (this.delayLine.push(link.lane, h.seq, slot, immediate, now, d)) {
         if (d.lane >= 0) this.reorder.push(d.seq, d.ref, now, d.immediate, d.lane);
         this.drainReorder(now);

@@ -3,7 +3,7 @@
 import type { LabPathSpec } from '../../lab/lab.ts';
 import { GW_TUN } from '../../lab/tunnel.ts';
 import type { BenchCtx, Scenario, ScenarioOutput } from '../context.ts';
-import { compareGoodput, slim } from '../goodput.ts';
+import { compareGoodput, STEADY_AFTER_S, slim } from '../goodput.ts';
 import { countersOf, pathsOf } from '../helper-stats.ts';
 import { counterDelta, enableMptcp, JOIN_KEYS, mptcpCounters } from '../mptcp.ts';
 import { figure } from '../report.ts';
@@ -76,6 +76,12 @@ async function aggregate(
         label: `${ISSUE}: one TCP flow >= ${goal} Mbit/s`,
       }),
       mptcpMbps: figure(mp.mbps, 'Mbit/s', undefined, { note: 'kernel MPTCP reference, same lab' }),
+      quicetherSteadyMbps: figure(qe.steadyMbps, 'Mbit/s', undefined, {
+        note: `goodput after the first ${STEADY_AFTER_S} s (start-up excluded); the goal is on the whole run`,
+      }),
+      mptcpSteadyMbps: figure(mp.steadyMbps, 'Mbit/s', undefined, {
+        note: `MPTCP after the first ${STEADY_AFTER_S} s`,
+      }),
       quicetherVsMptcp: figure(qe.mbps / mp.mbps, 'x'),
       quicetherLaptopCores: figure(qe.cpu.quicetherLaptop, 'cores'),
       quicetherGwCores: figure(qe.cpu.quicetherGw, 'cores'),
