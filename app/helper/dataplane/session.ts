@@ -22,9 +22,6 @@ import {
 } from '../../core/encap.ts';
 import type { FlowInfo } from '../../core/flow.ts';
 import {
-  type DelayedPacket,
-  DelayLine,
-  equalizingDelayMs,
   MAX_LANES,
   MultipathScheduler,
   type MutablePathView,
@@ -33,15 +30,14 @@ import {
   PathManager,
   type PathStateKind,
   type QueueBalance,
-  ReorderBuffer,
-  reorderPolicy,
+  type ReorderBuffer,
   type SchedulerConfig,
-  slowestActiveMinRtt,
 } from '../../core/multipath/index.ts';
 import { RouteTable } from '../../core/route-table.ts';
 import type { Millis, NodeId, PathId } from '../../core/types.ts';
 import type { PacketPool } from './packet-pool.ts';
 import type { PathLink } from './path-link.ts';
+import { ReceiveOrder } from './receive-order.ts';
 import { bulkQueueLimit } from './send-room.ts';
 import { balanceFor, pacerFor, queueDelayMs, spreadsFlows } from './strategy-aids.ts';
 
@@ -58,13 +54,6 @@ export interface SessionCounters {
   redundantCopies: number;
 }
 
-/**
- * Reorder capacity in packets: 2 x 100 Mbit/s of 1420-byte packets is ~17 600 packets/s, and a
- * 50 ms one-way spread holds ~900 of them; 2048 leaves room for queueing on the slow path.
- */
-const REORDER_CAPACITY = 2048;
-const DEDUP_WINDOW = 16384;
-
 export type Deliver = (from: PeerSession, pool: PacketPool, slot: number) => void;
 
 export class PeerSession {
@@ -79,7 +68,8 @@ export class PeerSession {
   readonly paths = new Map<PathId, PathLink>();
   readonly manager = new PathManager();
   scheduler: MultipathScheduler;
-  reorder = new ReorderBuffer<number>(REORDER_CAPACITY, 50, DEDUP_WINDOW);
+  /** Delay equalization, reorder buffer and dedup of what arrives. */
+  readonly order = new ReceiveOrder();
   /** A path reached its bulk queue limit: the engine flushes before the next packet. */
   wantFlush = false;
   /** Session token (hex) once the first path is bound. */
@@ -102,9 +92,6 @@ export class PeerSession {
   private readonly queues = new Map<PathId, number>();
   /** FLAG_SPREAD on what we send: our strategy spreads every flow over the paths. */
   private spread = false;
-  /** Evens out the paths' delays for what the peer spreads (delay-line.ts). */
-  private readonly delayLine = new DelayLine(MAX_LANES);
-  private readonly delayed: DelayedPacket = { seq: 0, ref: 0, immediate: false, lane: -1 };
 
   constructor(
     readonly nodeId: NodeId,
@@ -130,13 +117,14 @@ export class PeerSession {
    * the old session are dropped and their pool slots returned.
    */
   resetReceive(now: Millis): void {
-    const old = this.reorder;
-    this.reorder = new ReorderBuffer<number>(REORDER_CAPACITY, 50, DEDUP_WINDOW);
-    for (const link of this.paths.values()) this.reorder.lanes.open(link.lane, now);
-    const far = (now + 1e9) as Millis;
-    for (let s = old.poll(far); s !== undefined; s = old.poll(far)) this.pool.release(s);
-    this.delayLine.flush(-1, this.delayed, (p) => this.pool.release(p.ref));
+    const lanes = [...this.paths.values()].map((l) => l.lane);
+    this.order.reset(now, lanes, (slot) => this.pool.release(slot));
     this.updateReorderMode(now);
+  }
+
+  /** The reorder buffer (its counters are reported). */
+  get reorder(): ReorderBuffer<number> {
+    return this.order.buffer;
   }
 
   setScheduler(config: SchedulerConfig): void {
@@ -152,7 +140,7 @@ export class PeerSession {
     link.pathId = id;
     link.lane = this.freeLane();
     link.pacer = pacerFor(this.scheduler.config.strategy);
-    this.reorder.lanes.open(link.lane, now);
+    this.order.openLane(link.lane, now);
     this.paths.set(id, link);
     this.manager.addPath(
       id,
@@ -173,12 +161,7 @@ export class PeerSession {
     const id = link.pathId;
     if (id === null || this.paths.get(id) !== link) return;
     this.paths.delete(id);
-    // What waits for this path's delay goes on now, before its lane closes.
-    this.delayLine.flush(link.lane, this.delayed, (p) =>
-      this.reorder.push(p.seq, p.ref, now, p.immediate, p.lane),
-    );
-    this.delayLine.setDelay(link.lane, 0);
-    this.reorder.lanes.close(link.lane);
+    this.order.closeLane(link.lane, now);
     link.lane = -1;
     this.manager.removePath(id, now);
     const i = this.views.findIndex((v) => v.id === id);
@@ -221,7 +204,7 @@ export class PeerSession {
   /** Wait (ms) that spread packets arriving on the path get from the delay equalization. */
   equalizeMsOf(id: PathId): number {
     const link = this.paths.get(id);
-    return link && this.spread ? this.delayLine.delayOf(link.lane) : 0;
+    return link && this.spread ? this.order.delayOf(link.lane) : 0;
   }
 
   stateOf(id: PathId): PathStateKind | undefined {
@@ -303,24 +286,15 @@ export class PeerSession {
     // Interactive packets are never held behind bulk gaps (only deduplicated): a ping must not
     // wait for a bulk packet still crossing a 600 ms path.
     const immediate = (h.flags & FLAG_HAS_SEQ) === 0 || (h.flags & FLAG_INTERACTIVE) !== 0;
-    const d = this.delayed;
     // Evened out only when this end spreads too: a laptop on the latency strategy wants its
     // replies at the fast path's delay even from a gateway that spreads.
-    if (this.spread && (h.flags & (FLAG_SPREAD | FLAG_HAS_SEQ)) === (FLAG_SPREAD | FLAG_HAS_SEQ)) {
-      if (this.delayLine.push(link.lane, h.seq, slot, immediate, now, d)) {
-        if (d.lane >= 0) this.reorder.push(d.seq, d.ref, now, d.immediate, d.lane);
-        this.drainReorder(now);
-        return;
-      }
-    }
-    this.reorder.push(h.seq, slot, now, immediate, link.lane);
+    const evenOut = this.spread && (h.flags & (FLAG_SPREAD | FLAG_HAS_SEQ)) === (FLAG_SPREAD | FLAG_HAS_SEQ);
+    this.order.push(h.seq, slot, now, immediate, link.lane, evenOut);
     this.drainReorder(now);
   }
 
   drainReorder(now: Millis): void {
-    const d = this.delayed;
-    while (this.delayLine.poll(now, d)) this.reorder.push(d.seq, d.ref, now, d.immediate, d.lane);
-    for (let s = this.reorder.poll(now); s !== undefined; s = this.reorder.poll(now))
+    for (let s = this.order.poll(now); s !== undefined; s = this.order.poll(now))
       this.deliver(this, this.pool, s);
   }
 
@@ -335,10 +309,11 @@ export class PeerSession {
 
   /** Earliest deadline of this session's core (path manager, reorder buffer). */
   pollTimeout(): Millis | null {
-    let t = this.manager.pollTimeout();
-    for (const b of [this.reorder.pollTimeout(), this.delayLine.pollTimeout()])
-      if (b !== null && (t === null || b < t)) t = b;
-    return t;
+    const a = this.manager.pollTimeout();
+    const b = this.order.pollTimeout();
+    if (a === null) return b;
+    if (b === null) return a;
+    return (a < b ? a : b) as Millis;
   }
 
   /** Runs timers and turns path-manager events into probes; returns state changes for reporting. */
@@ -424,15 +399,10 @@ export class PeerSession {
     }
   }
 
-  /** Reorder hold time and bypass from the paths' RTTs and the buffer's own measurement. */
+  /** Reorder hold time, bypass and equalizing waits from the paths' RTTs. */
   private updateReorderMode(now: Millis): void {
-    const r = reorderPolicy(this.views, this.reorder.fillDelayMs(now));
-    this.reorder.setBypass(r.bypass);
-    this.reorder.setHoldTime(r.holdMs);
-    const slowest = slowestActiveMinRtt(this.views);
-    for (const v of this.views) {
-      const link = this.paths.get(v.id);
-      if (link) this.delayLine.setDelay(link.lane, equalizingDelayMs(v, slowest));
-    }
+    this.order.update(this.views, this.laneOf, now);
   }
+
+  private readonly laneOf = (id: PathId): number => this.paths.get(id)?.lane ?? -1;
 }
