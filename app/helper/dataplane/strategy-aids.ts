@@ -1,5 +1,6 @@
 // Per-strategy helpers of a session: the latency strategy paces bulk per path (bulk-pacer.ts),
-// the weighted strategy balances shares by bottleneck queue (queue-balance.ts).
+// the weighted strategy balances shares by bottleneck queue (queue-balance.ts), and the
+// spreading strategies mark their packets so the receiver evens out path delays (delay-line.ts).
 import {
   BulkPacer,
   LATENCY_TARGET_MS,
@@ -13,7 +14,9 @@ import type { PathLink } from './path-link.ts';
 /**
  * Bulk pacer for one path, or null. Not in aggregate mode for the other strategies: a 10 ms
  * target helped one flow over 50 + 20 Mbit/s paths (35 -> 42-47 Mbit/s) but pinned a 50 ms path
- * at the 1 Mbit/s floor in one of two 10/50 ms runs (its RTT read as queue while it carried nothing).
+ * at the 1 Mbit/s floor in one of two 10/50 ms runs (its RTT read as queue while it carried
+ * nothing). Session 4, with honest RTTs and delay equalization, one flow over 10/50 ms paths:
+ * targets 10 / 15 / 20 / 30 ms gave medians of 146 / 128 / 157 / 154 Mbit/s against 157 unpaced.
  */
 export function pacerFor(strategy: StrategyName): BulkPacer | null {
   return strategy === 'latency-aware' ? new BulkPacer(LATENCY_TARGET_MS) : null;
