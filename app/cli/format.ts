@@ -71,12 +71,13 @@ export function formatInterfaces(list: InterfaceInfo[]): string {
 export function formatPeers(list: PeerInfo[]): string {
   if (list.length === 0) return 'No peers configured.';
   return table(
-    ['NODE', 'NAME', 'STATE', 'PATHS', 'ENDPOINTS', 'ROUTES'],
+    ['NODE', 'NAME', 'STATE', 'PATHS', 'SCHEDULE', 'ENDPOINTS', 'ROUTES'],
     list.map((p) => [
       p.nodeId,
       p.name ?? '',
       p.connected ? 'connected' : 'idle',
       String(p.paths),
+      p.mode && p.scheduler ? `${p.mode}/${p.scheduler}${p.peerChose ? " (peer's)" : ''}` : '',
       p.endpoints.join(' '),
       p.routes.join(' '),
     ]),

@@ -32,6 +32,7 @@ export const MessageType = {
   keepaliveAck: 4,
   pathReport: 5,
   close: 6,
+  schedule: 7,
 } as const;
 
 /** How a path reaches the network, as the sender's interface monitor sees it. */
@@ -49,7 +50,17 @@ export interface HelloMessage {
   features: string[];
   /** Present when this path joins an existing session (token from the first path's helloAck). */
   sessionToken?: Uint8Array;
-  pathInfo?: { interface: string; kind: PathKind };
+  pathInfo?: PathInfo;
+}
+
+/** The sender's view of one path, in its hello. */
+export interface PathInfo {
+  interface: string;
+  kind: PathKind;
+  /** The sender's priority for the path (0 = first in its interface list; failover order). */
+  priority?: number;
+  /** The sender's configured weight for the path (> 0). */
+  weight?: number;
 }
 
 export interface HelloAckMessage {
@@ -89,6 +100,22 @@ export interface PathReportMessage {
   pmtu?: number;
 }
 
+/**
+ * How the sender wants traffic toward it scheduled (seed §8.3.1 "config negotiation"). The laptop
+ * is where the user picks a mode and a strategy; the gateway applies them to what it sends that
+ * laptop, so replies to a ping on a `latency` laptop do not cross a 600 ms path. Names are the
+ * config file's; a receiver ignores a message whose names it does not know.
+ */
+export interface ScheduleMessage {
+  type: 'schedule';
+  /** `[multipath] mode`: "disable", "aggregate" or "failover". */
+  mode: string;
+  /** `[multipath] scheduler`: "round-robin", "weighted", "latency" or "redundant". */
+  scheduler: string;
+  interactiveMaxRttMs?: number;
+  bulkMinBandwidthMbps?: number;
+}
+
 export interface CloseMessage {
   type: 'close';
   code: number;
@@ -101,6 +128,7 @@ export type ControlMessage =
   | KeepaliveMessage
   | KeepaliveAckMessage
   | PathReportMessage
+  | ScheduleMessage
   | CloseMessage;
 
 /** Close codes. Stable numbers; unknown codes are treated like `protocolError`. */
@@ -186,6 +214,8 @@ export function encodeControlMessage(msg: ControlMessage): Uint8Array {
       if (msg.pathInfo !== undefined) {
         w.str(7, msg.pathInfo.interface);
         w.str(8, msg.pathInfo.kind);
+        if (msg.pathInfo.priority !== undefined) w.u32(9, msg.pathInfo.priority);
+        if (msg.pathInfo.weight !== undefined) w.f64(10, msg.pathInfo.weight);
       }
       break;
     case 'helloAck':
@@ -215,6 +245,13 @@ export function encodeControlMessage(msg: ControlMessage): Uint8Array {
       if (msg.deliveryRate !== undefined) w.f64(5, msg.deliveryRate);
       if (msg.cwnd !== undefined) w.u32(6, msg.cwnd);
       if (msg.pmtu !== undefined) w.u32(7, msg.pmtu);
+      break;
+    case 'schedule':
+      w.header(MessageType.schedule);
+      w.str(1, msg.mode);
+      w.str(2, msg.scheduler);
+      if (msg.interactiveMaxRttMs !== undefined) w.f64(3, msg.interactiveMaxRttMs);
+      if (msg.bulkMinBandwidthMbps !== undefined) w.f64(4, msg.bulkMinBandwidthMbps);
       break;
     case 'close':
       w.header(MessageType.close);
@@ -328,7 +365,20 @@ function decodeHello(f: Fields): HelloMessage {
   if (iface !== undefined) {
     const kind = f.optStr(8, 'pathInfo.kind') ?? 'other';
     msg.pathInfo = { interface: iface, kind: (PATH_KINDS.includes(kind) ? kind : 'other') as PathKind };
+    const priority = f.optU32(9, 'pathInfo.priority');
+    if (priority !== undefined) msg.pathInfo.priority = priority;
+    const weight = f.optF64(10, 'pathInfo.weight');
+    if (weight !== undefined && weight > 0) msg.pathInfo.weight = weight;
   }
+  return msg;
+}
+
+function decodeSchedule(f: Fields): ScheduleMessage {
+  const msg: ScheduleMessage = { type: 'schedule', mode: f.str(1, 'mode'), scheduler: f.str(2, 'scheduler') };
+  const rtt = f.optF64(3, 'interactiveMaxRttMs');
+  if (rtt !== undefined) msg.interactiveMaxRttMs = rtt;
+  const bw = f.optF64(4, 'bulkMinBandwidthMbps');
+  if (bw !== undefined) msg.bulkMinBandwidthMbps = bw;
   return msg;
 }
 
@@ -385,6 +435,8 @@ export function decodeControlMessage(body: Uint8Array): Decoded<ControlMessage |
         };
       case MessageType.pathReport:
         return { ok: true, value: decodePathReport(f) };
+      case MessageType.schedule:
+        return { ok: true, value: decodeSchedule(f) };
       case MessageType.close:
         return { ok: true, value: { type: 'close', code: f.u32(1, 'code'), reason: f.str(2, 'reason') } };
       default:

@@ -3,8 +3,9 @@
 // It implements HelperApi, the control socket's view of the helper.
 
 import { formatCidr } from '../core/cidr.ts';
+import type { ScheduleMessage } from '../core/control-messages.ts';
 import { HEADER_LEN } from '../core/encap.ts';
-import type { SchedulerConfig, StrategyName } from '../core/multipath/index.ts';
+import { type SchedulerConfig, type StrategyName, schedulerConfigOf } from '../core/multipath/index.ts';
 import type { InterfaceChange, InterfaceInfo as NetIface } from '../core/netmon/delta.ts';
 import type { Millis, NodeId } from '../core/types.ts';
 import { ControlError } from '../protocol/errors.ts';
@@ -32,6 +33,7 @@ import { SAMPLE_MS, StatsKeeper } from './stats.ts';
 export const HELPER_VERSION = '0.1.0';
 
 const strategyOf = (s: SchedulerName): StrategyName => (s === 'latency' ? 'latency-aware' : s);
+const schedulerNameOf = (s: StrategyName): SchedulerName => (s === 'latency-aware' ? 'latency' : s);
 
 /** Side effects outside the data plane that follow the session (built in main.ts). */
 export interface NodeHooks {
@@ -118,6 +120,7 @@ export class QuicEtherNode implements HelperApi {
         tuning,
         mtu: cfg.tunnel.mtu,
         sessionFor: (id) => this.sessions.get(id),
+        onSchedule: (session, msg) => this.onPeerSchedule(session, msg),
         log: o.log.child('server'),
       });
       this.engine.addPart(this.server);
@@ -180,6 +183,22 @@ export class QuicEtherNode implements HelperApi {
       interactiveMaxRttMs: p.interactiveMaxRttMs,
       bulkMinBandwidthMbps: p.bulkMinBandwidthMbps,
     };
+  }
+
+  /** A peer (a laptop) asked for its mode and strategy on what we send it: its user chose them. */
+  private onPeerSchedule(session: PeerSession, msg: ScheduleMessage): void {
+    const cfg = schedulerConfigOf(msg, this.schedulerConfig());
+    if (!cfg) {
+      this.o.log.warn(`peer ${session.nodeId}: unknown schedule ${msg.mode}/${msg.scheduler}, keeping ours`);
+      return;
+    }
+    const old = session.peerSchedule;
+    session.peerSchedule = cfg;
+    if (old && JSON.stringify(old) === JSON.stringify(cfg)) return;
+    session.setScheduler(cfg);
+    this.o.log.info(
+      `peer ${session.nodeId}: traffic toward it now ${msg.mode}/${msg.scheduler}, as it asked`,
+    );
   }
 
   private sessionState(): Status['state'] {
@@ -295,15 +314,19 @@ export class QuicEtherNode implements HelperApi {
 
   async setMode(mode: Mode): Promise<Status> {
     this.mode = mode;
-    for (const s of this.sessions.values()) s.setScheduler(this.schedulerConfig());
-    for (const c of this.clients) c.setMultipath(mode !== 'disable');
+    for (const s of this.sessions.values()) s.setScheduler(s.peerSchedule ?? this.schedulerConfig());
+    for (const c of this.clients) {
+      c.setMultipath(mode !== 'disable');
+      c.announceSchedule();
+    }
     this.refresh();
     return this.status();
   }
 
   async setScheduler(name: SchedulerName): Promise<Status> {
     this.scheduler = name;
-    for (const s of this.sessions.values()) s.setScheduler(this.schedulerConfig());
+    for (const s of this.sessions.values()) s.setScheduler(s.peerSchedule ?? this.schedulerConfig());
+    for (const c of this.clients) c.announceSchedule();
     return this.status();
   }
 
@@ -317,6 +340,13 @@ export class QuicEtherNode implements HelperApi {
         routes: p.allowedIps.map(formatCidr),
         connected: (s?.manager.usableCount() ?? 0) > 0,
         paths: s?.paths.size ?? 0,
+        ...(s
+          ? {
+              mode: s.scheduler.config.mode,
+              scheduler: schedulerNameOf(s.scheduler.config.strategy),
+              peerChose: s.peerSchedule !== null,
+            }
+          : {}),
       };
     });
   }

@@ -88,6 +88,11 @@ export const PeerInfoSchema = z.looseObject({
   connected: z.boolean(),
   /** Paths currently open to this peer. */
   paths: z.int().nonnegative(),
+  /** How traffic toward this peer is scheduled (a gateway follows what the peer asked for). */
+  mode: z.optional(ModeSchema),
+  scheduler: z.optional(SchedulerNameSchema),
+  /** The mode and scheduler are the peer's choice (its `schedule` message), not our config. */
+  peerChose: z.optional(z.boolean()),
 });
 export type PeerInfo = z.infer<typeof PeerInfoSchema>;
 

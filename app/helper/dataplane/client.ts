@@ -4,7 +4,7 @@
 // backoff; an interface whose address changed (roaming) gets a fresh path at once, inside the same
 // session, so flows in the tunnel never notice more than a short stall.
 import { CONTROL_PROTOCOL_VERSIONS, type ControlMessage } from '../../core/control-messages.ts';
-import { SessionMachine } from '../../core/multipath/index.ts';
+import { SessionMachine, scheduleMessageOf } from '../../core/multipath/index.ts';
 import type { InterfaceInfo } from '../../core/netmon/delta.ts';
 import { usableForPath } from '../../core/netmon/delta.ts';
 import type { Millis, NodeId } from '../../core/types.ts';
@@ -89,6 +89,18 @@ export class ClientPeer implements TimedPart {
   /** Multipath off (mode disable) keeps one path: the most preferred usable interface. */
   setMultipath(on: boolean): void {
     this.opts.multipath = on;
+  }
+
+  /** The user changed the mode or the strategy: tell the peer, on every bound path (any one is
+   *  enough; all of them so a dying path cannot swallow it). */
+  announceSchedule(): void {
+    const msg = scheduleMessageOf(this.session.scheduler.config);
+    for (const s of this.slots.values()) {
+      const link = s.link;
+      if (!link || link.closed || link.pathId === null) continue;
+      link.sendControl(msg);
+      this.engine.markDirty(link);
+    }
   }
 
   /** New interface list (netmon delta applied by the caller); re-plans every path. */
@@ -240,6 +252,7 @@ export class ClientPeer implements TimedPart {
 
   private sendHello(link: PathLink): void {
     if (!this.token) this.firstHelloInFlight = link;
+    const { priority, weight } = this.session.pathConfigOf(link.iface);
     link.sendControl({
       type: 'hello',
       protocolVersions: [...CONTROL_PROTOCOL_VERSIONS],
@@ -248,8 +261,10 @@ export class ClientPeer implements TimedPart {
       mtu: this.opts.mtu,
       features: ['dgram-v1'],
       ...(this.token ? { sessionToken: this.token } : {}),
-      pathInfo: { interface: link.iface, kind: link.kind },
+      pathInfo: { interface: link.iface, kind: link.kind, priority, weight },
     });
+    // Right behind the hello on the same stream, so the peer binds the path first.
+    link.sendControl(scheduleMessageOf(this.session.scheduler.config));
     this.engine.markDirty(link);
   }
 

@@ -38,6 +38,9 @@ export class PathLink {
   pacer: BulkPacer | null = null;
   /** Datagrams in that queue beyond which the path takes no bulk (session.ts bulkQueueLimit). */
   queueLimit = bulkQueueLimit(0);
+  /** Priority and weight the peer gave this path in its hello (server side); they override ours,
+   *  since the peer's interface list is what names its failover order. */
+  announced: { priority?: number; weight?: number } | null = null;
 
   constructor(
     readonly conn: QuicConn,

@@ -7,6 +7,7 @@ import {
   CONTROL_PROTOCOL_VERSIONS,
   type ControlMessage,
   chooseVersion,
+  type ScheduleMessage,
 } from '../../core/control-messages.ts';
 import { SessionRegistry, TOKEN_LEN } from '../../core/session-registry.ts';
 import type { Millis, NodeId } from '../../core/types.ts';
@@ -39,6 +40,8 @@ export interface ServerOptions {
   tuning: QuicTuning;
   mtu: number;
   sessionFor: (peer: NodeId) => PeerSession | undefined;
+  /** The peer announced how it wants traffic toward it scheduled (a `schedule` message). */
+  onSchedule: (session: PeerSession, msg: ScheduleMessage) => void;
   log: ServerLog;
 }
 
@@ -123,7 +126,9 @@ export class ServerSide implements TimedPart, Flushable {
     const session = this.opts.sessionFor(peer);
     if (!session) return;
     if (msg.type !== 'hello') {
-      if (link.pathId !== null) session.onControl(link, msg, now);
+      if (link.pathId === null) return;
+      if (msg.type === 'schedule') this.opts.onSchedule(session, msg);
+      else session.onControl(link, msg, now);
       return;
     }
     if (link.pathId !== null) return;
@@ -154,6 +159,12 @@ export class ServerSide implements TimedPart, Flushable {
       }
     }
     Object.assign(link, { iface: msg.pathInfo?.interface ?? '?', kind: msg.pathInfo?.kind ?? 'other' });
+    const { priority, weight } = msg.pathInfo ?? {};
+    if (priority !== undefined || weight !== undefined)
+      link.announced = {
+        ...(priority !== undefined ? { priority } : {}),
+        ...(weight !== undefined ? { weight } : {}),
+      };
     link.pathId = r.pathId;
     this.unbound.delete(link);
     session.addPath(link, now);

@@ -92,6 +92,9 @@ export class PeerSession {
   private readonly queues = new Map<PathId, number>();
   /** FLAG_SPREAD on what we send: our strategy spreads every flow over the paths. */
   private spread = false;
+  /** The mode and strategy the peer asked for in a `schedule` message (schedule-wire.ts); they
+   *  replace our own config for this session. Null: the peer announced none (an older build). */
+  peerSchedule: SchedulerConfig | null = null;
 
   constructor(
     readonly nodeId: NodeId,
@@ -142,14 +145,20 @@ export class PeerSession {
     link.pacer = pacerFor(this.scheduler.config.strategy);
     this.order.openLane(link.lane, now);
     this.paths.set(id, link);
+    const own = this.pathConfigOf(link.iface);
     this.manager.addPath(
       id,
-      { priority: this.priorityOf(link.iface), weight: this.weightOf(link.iface) },
+      { priority: link.announced?.priority ?? own.priority, weight: link.announced?.weight ?? own.weight },
       now,
     );
     this.views.push(newPathView(id));
     this.refreshViews(now);
     return id;
+  }
+
+  /** Our configured priority and weight of a path on `iface` (sent in the path's hello). */
+  pathConfigOf(iface: string): { priority: number; weight: number } {
+    return { priority: this.priorityOf(iface), weight: this.weightOf(iface) };
   }
 
   /** Local id to give the next path (server side assigns it in helloAck; client mirrors it). */

@@ -31,8 +31,13 @@ const messageArb: fc.Arbitrary<ControlMessage> = fc.oneof(
       features: fc.array(str, { maxLength: 4 }),
       sessionToken: bytes,
       pathInfo: fc.record(
-        { interface: str, kind: fc.constantFrom('ethernet', 'wifi', 'cellular', 'other' as const) },
-        { noNullPrototype: true },
+        {
+          interface: str,
+          kind: fc.constantFrom('ethernet', 'wifi', 'cellular', 'other' as const),
+          priority: u32,
+          weight: fc.double({ min: 0.001, max: 1e6, noNaN: true }),
+        },
+        { requiredKeys: ['interface', 'kind'], noNullPrototype: true },
       ),
     },
     {
@@ -68,6 +73,16 @@ const messageArb: fc.Arbitrary<ControlMessage> = fc.oneof(
       pmtu: u32,
     },
     { requiredKeys: ['type', 'pathId', 'rttMs', 'lossPermille'], noNullPrototype: true },
+  ),
+  fc.record(
+    {
+      type: fc.constant('schedule' as const),
+      mode: str,
+      scheduler: str,
+      interactiveMaxRttMs: num,
+      bulkMinBandwidthMbps: num,
+    },
+    { requiredKeys: ['type', 'mode', 'scheduler'], noNullPrototype: true },
   ),
   fc.record({ type: fc.constant('close' as const), code: u32, reason: str }, { noNullPrototype: true }),
 );
@@ -109,6 +124,40 @@ describe('control message codec', () => {
     const d = decodeControlMessage(extended);
     assert.ok(d.ok);
     assert.deepEqual(d.value, { type: 'keepalive', seq: 5, sentAt: 12.5 });
+  });
+
+  test('hello: a path weight that is not positive is dropped (the receiver keeps its own)', () => {
+    const msg: ControlMessage = {
+      type: 'hello',
+      protocolVersions: [1],
+      nodeId: 'n',
+      multipath: true,
+      mtu: 1420,
+      features: [],
+      pathInfo: { interface: 'lte0', kind: 'cellular', priority: 1, weight: 0 },
+    };
+    const d = decodeControlMessage(encodeControlMessage(msg));
+    assert.ok(d.ok && d.value?.type === 'hello');
+    assert.deepEqual(d.value.pathInfo, { interface: 'lte0', kind: 'cellular', priority: 1 });
+  });
+
+  test('schedule: known bytes, type 7', () => {
+    const body = encodeControlMessage({ type: 'schedule', mode: 'aggregate', scheduler: 'latency' });
+    assert.deepEqual(
+      [...body],
+      [
+        CONTROL_WIRE_VERSION,
+        7,
+        1,
+        0,
+        9,
+        ...new TextEncoder().encode('aggregate'),
+        2,
+        0,
+        7,
+        ...new TextEncoder().encode('latency'),
+      ],
+    );
   });
 
   test('unknown path kind decodes to "other"', () => {
