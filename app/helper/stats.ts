@@ -62,6 +62,7 @@ export class StatsKeeper {
           state: s.stateOf(id) ?? 'probing',
           rttMs: finite(m?.srttMs ?? q.rttMs),
           rttVarMs: finite(m?.rttVarMs ?? 0),
+          ...(m && Number.isFinite(m.minRttMs) ? { minRttMs: m.minRttMs } : {}),
           loss: Math.min(1, Math.max(0, finite(m?.lossRatio ?? 0))),
           txBps,
           rxBps,

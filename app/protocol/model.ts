@@ -105,6 +105,8 @@ export const PathSampleSchema = z.looseObject({
   rttMs: nonNeg,
   /** RTT variance (mean deviation), milliseconds. */
   rttVarMs: nonNeg,
+  /** Unloaded RTT: the lowest RTT seen over the last 30 s, milliseconds; absent until measured. */
+  minRttMs: nonNeg.optional(),
   /** Loss ratio over the interval, 0..1. */
   loss: fraction,
   /** Throughput in bits per second. */

@@ -115,6 +115,7 @@ export class DelayLine {
 
   /** Releases the earliest packet due at or before `now` into `out`; false when none is due. */
   poll(now: Millis, out: DelayedPacket): boolean {
+    if (this.count === 0) return false; // the common case: called once per delivered packet
     let best = -1;
     let bestDue = Number.POSITIVE_INFINITY;
     for (let l = 0; l < this.lanes.length; l++) {
@@ -133,6 +134,7 @@ export class DelayLine {
 
   /** Earliest release time, or null when nothing waits. */
   pollTimeout(): Millis | null {
+    if (this.count === 0) return null;
     let t = Number.POSITIVE_INFINITY;
     for (const f of this.lanes) if (f && f.size > 0) t = Math.min(t, f.due[f.head] as number);
     return Number.isFinite(t) ? (t as Millis) : null;

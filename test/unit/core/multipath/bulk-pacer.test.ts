@@ -16,6 +16,13 @@ function drainFor(p: BulkPacer, from: number, ms: number): number {
   return sent;
 }
 
+/** A pacer whose path has carried `mbit` Mbit/s with no queue for one sample (at t = -100). */
+function busy(mbit = 100): BulkPacer {
+  const p = new BulkPacer();
+  p.onSample(-100, 10, 10, mbit * MBIT);
+  return p;
+}
+
 describe('BulkPacer', () => {
   test('does not limit while RTTs are unknown or the path has no queue', () => {
     const p = new BulkPacer();
@@ -27,20 +34,29 @@ describe('BulkPacer', () => {
   });
 
   test('a queue engages pacing below what the path carries; it drains, then the rate creeps up', () => {
-    const p = new BulkPacer();
+    const p = busy();
     p.onSample(0, 20, 10, 100 * MBIT);
     assert.ok(Math.abs(p.rate - 90 * MBIT) < 1, `engaged at ${p.rate / MBIT} Mbit/s`);
     const out = drainFor(p, 0, 1000);
     assert.ok(out > 85 * MBIT && out < 95 * MBIT, `${(out / MBIT).toFixed(1)} Mbit in 1 s`);
-    // Queue gone: grows toward 95 % of the rate where the queue built, then 0.5 % per sample.
+    // Queue gone: back fast to 95 % of the most the path carried (a provisional ceiling: a
+    // start-up's rate), then 1 % per sample...
     p.onSample(1000, 10.5, 10, p.rate);
     assert.ok(Math.abs(p.rate - 95 * MBIT) < 1, `one sample later: ${p.rate / MBIT}`);
-    for (let t = 1100; t < 3000; t += 100) p.onSample(t, 10.5, 10, p.rate);
-    assert.ok(p.rate > 103 * MBIT && p.rate < 106 * MBIT, `after 2 s without a queue: ${p.rate / MBIT}`);
+    p.onSample(1100, 10.5, 10, p.rate);
+    assert.ok(Math.abs(p.rate - 95.95 * MBIT) < 0.1, `two samples later: ${p.rate / MBIT}`);
+    // ...until a queue builds while paced: that rate is the ceiling. Cut, back up fast to 95 %
+    // of it, then 0.5 % per sample.
+    p.onSample(1200, 14, 10, 100 * MBIT);
+    assert.ok(Math.abs(p.rate - 86.355 * MBIT) < 0.1, `cut: ${p.rate / MBIT}`);
+    p.onSample(1300, 10.5, 10, p.rate);
+    assert.ok(Math.abs(p.rate - 0.95 * 95.95 * MBIT) < 0.1, `near the ceiling: ${p.rate / MBIT}`);
+    for (let t = 1400; t < 3400; t += 100) p.onSample(t, 10.5, 10, p.rate);
+    assert.ok(p.rate > 100 * MBIT && p.rate < 103 * MBIT, `after 2 s more without a queue: ${p.rate / MBIT}`);
   });
 
   test('a persisting queue cuts the rate once per RTT, never below 1 Mbit/s', () => {
-    const p = new BulkPacer();
+    const p = busy();
     p.onSample(0, 60, 10, 100 * MBIT);
     const r0 = p.rate;
     p.onSample(20, 60, 10, 100 * MBIT);
@@ -54,7 +70,7 @@ describe('BulkPacer', () => {
   });
 
   test('a queue that stays at the floor is not ours: released, and left alone for a while', () => {
-    const p = new BulkPacer();
+    const p = busy(5);
     let t = 0;
     for (; t < 10_000 && p.rate !== MBIT; t += 100) p.onSample(t, 60, 10, Math.max(p.rate, 5 * MBIT));
     assert.equal(p.rate, MBIT);
@@ -74,8 +90,31 @@ describe('BulkPacer', () => {
     assert.equal(p.rate, 0);
   });
 
-  test('app-limited traffic releases pacing; a new queue engages it again', () => {
+  test("the first sample of a flow does not engage: its RTT is still the idle path's", () => {
     const p = new BulkPacer();
+    p.onSample(0, 16, 13, 0);
+    p.onSample(100, 15, 13, 9 * MBIT);
+    assert.equal(p.rate, 0, 'idle srtt 16 over 13 ms, first 100 ms of a flow at 9 Mbit/s');
+    p.onSample(200, 13, 13, 40 * MBIT);
+    assert.equal(p.rate, 0, 'its own RTT: no queue');
+    p.onSample(300, 30, 13, 95 * MBIT);
+    assert.ok(Math.abs(p.rate - 85.5 * MBIT) < 1, `a real queue engages: ${p.rate / MBIT}`);
+  });
+
+  test('engaged during a slow-start ramp: the rate is not held near that low start', () => {
+    // Lab trace (100 Mbit/s path): 65.5 then 45.6 Mbit/s with a 23 ms srtt over 11, then no queue.
+    const p = new BulkPacer();
+    p.onSample(0, 11, 11, 65.5 * MBIT);
+    p.onSample(100, 23, 11, 45.6 * MBIT);
+    assert.ok(Math.abs(p.rate - 41.04 * MBIT) < 0.1, `engaged at ${p.rate / MBIT}`);
+    let t = 200;
+    for (; t < 5200; t += 100) p.onSample(t, 10, 10, p.rate);
+    // (Held at 95 % of 45.6 and +0.5 % per sample, as before: 54 Mbit/s.)
+    assert.ok(p.rate > 90 * MBIT, `5 s later without a queue: ${(p.rate / MBIT).toFixed(1)} Mbit/s`);
+  });
+
+  test('app-limited traffic releases pacing; a new queue engages it again', () => {
+    const p = busy();
     p.onSample(0, 20, 10, 100 * MBIT);
     assert.ok(p.rate > 0);
     p.onSample(100, 10.2, 10, 10 * MBIT);
