@@ -24,6 +24,7 @@ import { Engine } from './dataplane/engine.ts';
 import { ServerSide } from './dataplane/server.ts';
 import { PeerSession } from './dataplane/session.ts';
 import type { TunPort, UdpPort } from './io/ports.ts';
+import { tunKernelDrops } from './io/tun-kernel-drops.ts';
 import type { Log } from './logger.ts';
 import { Netmon } from './netmon/netmon.linux.ts';
 import { QUIC_DATAGRAM_OVERHEAD as QUIC_OVERHEAD } from './quic/config.ts';
@@ -358,6 +359,8 @@ export class QuicEtherNode implements HelperApi {
   /** Counters for tests and the lab (not part of the control API). */
   counters(): Record<string, number> {
     const out: Record<string, number> = { ...this.engine.counters, poolFree: this.engine.pool.available };
+    const kernelDrops = tunKernelDrops(this.o.tun.name);
+    if (kernelDrops !== undefined) out.tunKernelDrops = kernelDrops;
     if (this.server) {
       const c = this.server.listener.counters;
       out['listener.retries'] = c.retries;

@@ -71,6 +71,31 @@ describe('single-path tunnel between two helpers', {
     assert.equal(afterC['listener.accepted'], before['listener.accepted'], 'garbage created a connection');
   });
 
+  test('packets the kernel drops at the TUN queue while the helper stalls are counted', async () => {
+    const pid = t.laptop.proc.pid;
+    assert.ok(pid);
+    const before = (await counters(t, 'laptop')).tunKernelDrops;
+    assert.equal(typeof before, 'number', 'tunKernelDrops is reported');
+    process.kill(pid, 'SIGSTOP');
+    let sent = '';
+    try {
+      // 2000 datagrams into the tunnel while nobody reads the TUN: its queue holds 500.
+      sent = await runIn(
+        lab.laptop,
+        process.execPath,
+        [join(LAB_DIR, 'udp-garbage.mjs'), GW_TUN, '9', '2000', '100'],
+        30_000,
+      );
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    assert.equal((JSON.parse(sent.trim()) as { sent: number }).sent, 2000);
+    const after = (await counters(t, 'laptop')).tunKernelDrops ?? 0;
+    assert.ok(after - (before ?? 0) >= 1000, `kernel drops +${after - (before ?? 0)} of 2000 sent`);
+    const a = await runIn(lab.laptop, 'ping', ['-c', '3', '-i', '0.2', '-W', '2', GW_TUN]);
+    assert.match(a, / 0% packet loss/, 'the tunnel works again after the stall');
+  });
+
   test('an inner source address the peer does not own is dropped and counted', async () => {
     const before = (await counters(t, 'gw')).spoofDrops ?? 0;
     await runIn(lab.laptop, 'ip', ['addr', 'add', '198.19.0.99/32', 'dev', 'lo']);
