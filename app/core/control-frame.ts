@@ -10,7 +10,8 @@
 // reported once and its body is discarded as it streams past, without buffering, so one bad
 // frame does not desynchronise the stream. The caller decides whether an error closes the stream.
 
-import { type ControlMessage, decodeControlMessage, encodeControlMessage } from './control-messages.ts';
+import { decodeControlMessage } from './control-decode.ts';
+import { type ControlMessage, encodeControlMessage } from './control-messages.ts';
 
 export const FRAME_PREFIX_LEN = 4;
 /**

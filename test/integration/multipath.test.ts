@@ -38,6 +38,14 @@ async function withTunnel(
 
 const MB = 1024 * 1024;
 
+/** A `prepare` step: path RTTs set before the helpers start, so both ends measure them as normal. */
+const rtts =
+  (wifiMs: number, lteMs: number) =>
+  async (lab: Lab): Promise<void> => {
+    await lab.setDelay('wifi0', { rttMs: wifiMs });
+    await lab.setDelay('lte0', { rttMs: lteMs });
+  };
+
 /** A TCP transfer of `mb` MiB laptop -> gateway that must arrive intact, and the laptop's paths
  *  as sampled 3 s after it started. */
 async function transferAndSample(lab: Lab, t: Tunnel, mb: number): Promise<PathRow[]> {
@@ -153,10 +161,7 @@ describe('multipath in the lab', { skip }, () => {
   });
 
   test('10 ms + 50 ms paths (aggregate): spread packets keep pace with the slow path', async () => {
-    const delays = async (lab: Lab) => {
-      await lab.setDelay('wifi0', { rttMs: 10 });
-      await lab.setDelay('lte0', { rttMs: 50 });
-    };
+    const delays = rtts(10, 50);
     await withTunnel(
       'eq',
       ['mode = "aggregate"'],
@@ -187,10 +192,7 @@ describe('multipath in the lab', { skip }, () => {
   test('high-latency path: interactive pings stay on the fast path (latency scheduler)', async () => {
     // The delays are there before the helpers start, so both ends measure 600 ms as lte0's normal
     // RTT and keep it Active (set later, the jump would demote it to Standby and hide the test).
-    const delays = async (lab: Lab) => {
-      await lab.setDelay('wifi0', { rttMs: 10 });
-      await lab.setDelay('lte0', { rttMs: 600 });
-    };
+    const delays = rtts(10, 600);
     await withTunnel(
       'hl',
       ['mode = "aggregate"', 'scheduler = "latency"'],

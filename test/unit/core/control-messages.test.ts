@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
+import { decodeControlMessage } from '../../../app/core/control-decode.ts';
 import {
   ControlFrameReader,
   DEFAULT_MAX_FRAME_SIZE,
@@ -11,7 +12,6 @@ import {
   CONTROL_WIRE_VERSION,
   type ControlMessage,
   chooseVersion,
-  decodeControlMessage,
   encodeControlMessage,
 } from '../../../app/core/control-messages.ts';
 
