@@ -107,6 +107,38 @@ describe('multipath in the lab', { skip }, () => {
     });
   }
 
+  test('failover mode: both ends send on the primary only, then on the backup once it fails', async () => {
+    await withTunnel('fo', ['mode = "failover"'], async (lab, t) => {
+      await lab.setRate('wifi0', '50mbit');
+      await lab.setRate('lte0', '50mbit');
+      const during: { laptop: PathRow[]; gw: PathRow[] } = { laptop: [], gw: [] };
+      const transfer = tcpTransfer(lab.laptop, lab.gw, GW_TUN, 5001, 60 * MB, 120, {
+        onStarted: () => {
+          void sleep(2000).then(async () => {
+            during.laptop = await pathSamples(t, 500, 'laptop');
+            during.gw = await pathSamples(t, 500, 'gw');
+            await lab.linkDown('wifi0');
+          });
+        },
+      });
+      const r = await transfer;
+      assert.equal(r.received.sha256, r.sent.sha256);
+      // wifi0 is first in the laptop's interface list: its primary. The gateway (on its defaults,
+      // aggregate + weighted) follows the laptop's mode and path priorities, so its ACKs take
+      // wifi0 too; lte0 carries only probes on both ends.
+      for (const side of ['laptop', 'gw'] as const) {
+        const rows = during[side];
+        const wifi = rows.find((x) => x.interface === 'wifi0');
+        const lte = rows.find((x) => x.interface === 'lte0');
+        assert.ok(wifi && lte, `${side}: ${JSON.stringify(rows)}`);
+        assert.ok(wifi.txBps > (side === 'laptop' ? 5e6 : 1e5), `${side} wifi0 sent ${wifi.txBps} bit/s`);
+        assert.ok(lte.txBps < 0.05 * wifi.txBps, `${side} lte0 sent ${lte.txBps} bit/s, wifi0 ${wifi.txBps}`);
+      }
+      const peers = JSON.parse(await t.cli('gw', ['peers', '--json'])) as Array<Record<string, unknown>>;
+      assert.equal(peers[0]?.mode, 'failover');
+    });
+  });
+
   test('roaming: an address change mid-transfer keeps the same TCP connection', async () => {
     await withTunnel('ro', ['mode = "aggregate"'], async (lab, t) => {
       await lab.setRate('wifi0', '50mbit');
