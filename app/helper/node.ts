@@ -187,10 +187,17 @@ export class QuicEtherNode implements HelperApi {
   }
 
   /** A peer (a laptop) asked for its mode and strategy on what we send it: its user chose them. */
-  private onPeerSchedule(session: PeerSession, msg: ScheduleMessage): void {
+  private onPeerSchedule(session: PeerSession, msg: ScheduleMessage | null): void {
+    if (msg === null) {
+      if (session.peerSchedule === null) return;
+      session.peerSchedule = null;
+      session.setScheduler(this.schedulerConfig());
+      return;
+    }
     const cfg = schedulerConfigOf(msg, this.schedulerConfig());
     if (!cfg) {
-      this.o.log.warn(`peer ${session.nodeId}: unknown schedule ${msg.mode}/${msg.scheduler}, keeping ours`);
+      const names = JSON.stringify([msg.mode, msg.scheduler]).slice(0, 80);
+      this.o.log.warn(`peer ${session.nodeId}: unknown schedule ${names}, keeping ours`);
       return;
     }
     const old = session.peerSchedule;

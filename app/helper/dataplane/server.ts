@@ -40,8 +40,9 @@ export interface ServerOptions {
   tuning: QuicTuning;
   mtu: number;
   sessionFor: (peer: NodeId) => PeerSession | undefined;
-  /** The peer announced how it wants traffic toward it scheduled (a `schedule` message). */
-  onSchedule: (session: PeerSession, msg: ScheduleMessage) => void;
+  /** The peer announced how it wants traffic toward it scheduled (a `schedule` message); null
+   *  when it started a new session (its announcement, if any, follows that session's hello). */
+  onSchedule: (session: PeerSession, msg: ScheduleMessage | null) => void;
   log: ServerLog;
 }
 
@@ -144,6 +145,8 @@ export class ServerSide implements TimedPart, Flushable {
     }
     if (r.created) {
       session.resetReceive(now);
+      // A restarted peer may be an older build that announces nothing: our own config then.
+      this.opts.onSchedule(session, null);
       // The peer started a new session (it restarted): its old paths belong to the old one.
       for (const old of [...session.paths.values()])
         this.supersede(session, old, 'superseded by a new session', now);
