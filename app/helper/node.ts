@@ -5,7 +5,12 @@
 import { formatCidr } from '../core/cidr.ts';
 import type { ScheduleMessage } from '../core/control-messages.ts';
 import { HEADER_LEN } from '../core/encap.ts';
-import { type SchedulerConfig, type StrategyName, schedulerConfigOf } from '../core/multipath/index.ts';
+import {
+  type SchedulerConfig,
+  type StrategyName,
+  schedulerConfigOf,
+  schedulerNameOf,
+} from '../core/multipath/index.ts';
 import type { InterfaceChange, InterfaceInfo as NetIface } from '../core/netmon/delta.ts';
 import type { Millis, NodeId } from '../core/types.ts';
 import { ControlError } from '../protocol/errors.ts';
@@ -34,7 +39,6 @@ import { SAMPLE_MS, StatsKeeper } from './stats.ts';
 export const HELPER_VERSION = '0.1.0';
 
 const strategyOf = (s: SchedulerName): StrategyName => (s === 'latency' ? 'latency-aware' : s);
-const schedulerNameOf = (s: StrategyName): SchedulerName => (s === 'latency-aware' ? 'latency' : s);
 
 /** Side effects outside the data plane that follow the session (built in main.ts). */
 export interface NodeHooks {

@@ -48,7 +48,7 @@ export { LANE_IDLE_MS, MAX_LANES, ReorderLanes } from './reorder-lanes.ts';
 export { type ReorderSetting, reorderPolicy } from './reorder-policy.ts';
 export { RoundRobinScheduler } from './round-robin.ts';
 export { RttEstimator } from './rtt-estimator.ts';
-export { scheduleMessageOf, schedulerConfigOf } from './schedule-wire.ts';
+export { scheduleMessageOf, schedulerConfigOf, schedulerNameOf } from './schedule-wire.ts';
 export type { PacketInfo, Scheduler } from './scheduler.ts';
 export {
   CLOSE_TIMEOUT_MS,

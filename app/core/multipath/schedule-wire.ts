@@ -18,11 +18,16 @@ const WIRE_TO_STRATEGY: Readonly<Record<string, StrategyName>> = {
 const MAX_INTERACTIVE_RTT_MS = 10_000;
 const MAX_BULK_MIN_MBPS = 100_000;
 
+/** The config file's name of a strategy ("latency" for latency-aware). */
+export function schedulerNameOf(s: StrategyName): Exclude<StrategyName, 'latency-aware'> | 'latency' {
+  return s === 'latency-aware' ? 'latency' : s;
+}
+
 export function scheduleMessageOf(config: SchedulerConfig): ScheduleMessage {
   const msg: ScheduleMessage = {
     type: 'schedule',
     mode: config.mode,
-    scheduler: config.strategy === 'latency-aware' ? 'latency' : config.strategy,
+    scheduler: schedulerNameOf(config.strategy),
   };
   if (config.interactiveMaxRttMs !== undefined) msg.interactiveMaxRttMs = config.interactiveMaxRttMs;
   if (config.bulkMinBandwidthMbps !== undefined) msg.bulkMinBandwidthMbps = config.bulkMinBandwidthMbps;
