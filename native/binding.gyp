@@ -8,7 +8,10 @@
         "src/errors.c",
         "src/fdhandle.c",
         "src/peercred.c",
-        "src/tun.c"
+        "src/tun.c",
+        "src/offload.c",
+        "src/tun-offload.c",
+        "src/offload-napi.c"
       ],
       "defines": ["NAPI_VERSION=8"],
       "cflags_c": ["-std=gnu11", "-Wall", "-Wextra", "-Wno-unused-parameter", "-O2"],

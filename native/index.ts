@@ -58,7 +58,23 @@ export interface NativeTun extends NativePollable {
   ): number;
   /** Writes packets start..end-1; returns how many were consumed (written or dropped). */
   writeBatch(slab: Uint8Array, offsets: Uint32Array, lens: Uint32Array, start: number, end: number): number;
-  counters(): { writeErrors: number; lastWriteError: string };
+  counters(): { writeErrors: number; lastWriteError: string } & Partial<TunOffloadCounters>;
+  /** Offload on (Linux: IFF_VNET_HDR with TSO4 and checksum offload; see native/src/offload.c). */
+  readonly offload: boolean;
+  /** Segments of a super-packet that did not fit the last readBatch: call it again. */
+  pending(): number;
+}
+
+/** What an offload TUN did (cumulative). */
+export interface TunOffloadCounters {
+  /** TCP super-packets read (TSO), and the segments they were cut into. */
+  superReads: number;
+  segmentsOut: number;
+  /** Writes of merged segments (GRO), and the segments they carried. */
+  mergedWrites: number;
+  segmentsMerged: number;
+  /** Packets read that could not be handled (unexpected GSO type, too large): dropped. */
+  badOffload: number;
 }
 
 export interface UdpOpenOptions {
@@ -107,7 +123,11 @@ export interface PeerCredentials {
 }
 
 export interface NativeAddon {
-  Tun: new (name: string) => NativeTun;
+  /** `offload: true` asks for TSO/GRO offload; check `.offload` for whether it is on. */
+  Tun: new (
+    name: string,
+    options?: { offload?: boolean },
+  ) => NativeTun;
   /** Linux only. */
   Udp?: new (
     options: UdpOpenOptions,
@@ -117,6 +137,26 @@ export interface NativeAddon {
   throwErrnoForTest(errno: number, what: string): never;
   platform: 'linux' | 'darwin' | 'other';
   addrWords: number;
+  /** The offload packet work (native/src/offload.c) without a device, for its tests. */
+  offloadForTest: OffloadForTest;
+}
+
+/** See native/src/offload-napi.c. */
+export interface OffloadForTest {
+  /** Cuts an IPv4 TCP super-packet into segments at i*slotSize; count, or -1 if not segmentable. */
+  tsoSplit(pkt: Uint8Array, gsoSize: number, slab: Uint8Array, slotSize: number): number;
+  /** Packets in the first mergeable run of packets 0..count-1 (>= 1). */
+  groRun(slab: Uint8Array, offsets: Uint32Array, lens: Uint32Array, count: number): number;
+  /** Merges one whole run into `out`: [length, flags, gsoType, hdrLen, gsoSize, csumStart, csumOffset]. */
+  groMerge(
+    slab: Uint8Array,
+    offsets: Uint32Array,
+    lens: Uint32Array,
+    count: number,
+    out: Uint8Array,
+  ): [number, number, number, number, number, number, number];
+  /** Completes a partial checksum in place: 0, or -1 when the offsets fall outside pkt. */
+  csumComplete(pkt: Uint8Array, start: number, offset: number): number;
 }
 
 /** An error thrown by the addon. */

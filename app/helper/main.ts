@@ -122,6 +122,7 @@ export async function runHelper(opts: StartOptions = {}): Promise<void> {
     address: addr,
     prefixLength: cfg.tunnel.address.prefixLen,
     up: true,
+    offload: cfg.tunnel.offload,
   });
   if (!tunOpened.ok)
     throw new HelperStartError(`cannot create TUN device ${cfg.tunnel.name}: ${tunOpened.error.message}`);

@@ -372,6 +372,8 @@ export class QuicEtherNode implements HelperApi {
     const out: Record<string, number> = { ...this.engine.counters, poolFree: this.engine.pool.available };
     const kernelDrops = tunKernelDrops(this.o.tun.name);
     if (kernelDrops !== undefined) out.tunKernelDrops = kernelDrops;
+    const offload = this.o.tun.stats().offload;
+    if (offload) for (const [k, v] of Object.entries(offload)) out[`tun.${k}`] = v;
     if (this.server) {
       const c = this.server.listener.counters;
       out['listener.retries'] = c.retries;

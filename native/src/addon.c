@@ -1,6 +1,7 @@
 /*
  * quicether.node entry point. Exports:
  *   Tun (class), Udp (class, Linux only), peerCredentials(fd), throwErrnoForTest(errno, what),
+ *   offloadForTest (offload-napi.c),
  *   platform (string), addrWords (2: Uint32 words per packet address, see udp-linux.c).
  * The typed surface and the loader with its fallback live in native/index.ts.
  */
@@ -12,6 +13,7 @@ static napi_value init(napi_env env, napi_value exports) {
   if (!qe_init_udp(env, exports)) return NULL;
 #endif
   if (!qe_init_peercred(env, exports)) return NULL;
+  if (!qe_init_offload_test(env, exports)) return NULL;
   napi_value v;
 #if defined(__linux__)
   napi_create_string_utf8(env, "linux", NAPI_AUTO_LENGTH, &v);

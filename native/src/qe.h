@@ -74,6 +74,7 @@ void qe_fdh_finalize(napi_env env, qe_fdh *h); /* from the wrapper's finalizer *
 napi_value qe_init_tun(napi_env env, napi_value exports);
 napi_value qe_init_udp(napi_env env, napi_value exports);
 napi_value qe_init_peercred(napi_env env, napi_value exports);
+napi_value qe_init_offload_test(napi_env env, napi_value exports);
 
 /* Platform TUN primitives (tun-linux.c / tun-darwin.c). All return 0 or an errno; `what` receives
  * a short description of the step that failed (for the error message). */
@@ -88,11 +89,14 @@ typedef struct qe_tun_config {
 
 #define QE_WHAT_CAP 96
 #define QE_IFNAME_CAP 32
-int qe_tun_open(const char *name, char *actual_name /* QE_IFNAME_CAP */, int *fd_out, char *what);
+/* *offload in: 1 = try IFF_VNET_HDR with TSO4/checksum offload; out: 1 when it is on. */
+int qe_tun_open(const char *name, char *actual_name /* QE_IFNAME_CAP */, int *fd_out, char *what, int *offload);
 int qe_tun_configure(const char *name, const qe_tun_config *cfg, char *what);
 /* One packet; returns bytes read, or -errno (-EAGAIN when empty). */
 long qe_tun_read(int fd, uint8_t *buf, size_t cap);
 /* One packet; returns bytes written, or -errno. */
 long qe_tun_write(int fd, const uint8_t *buf, size_t len);
+/* One packet from two pieces (virtio-net header + packet); returns bytes written, or -errno. */
+long qe_tun_writev2(int fd, const uint8_t *a, size_t alen, const uint8_t *b, size_t blen);
 
 #endif

@@ -29,7 +29,8 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-int qe_tun_open(const char *name, char *actual, int *fd_out, char *what) {
+int qe_tun_open(const char *name, char *actual, int *fd_out, char *what, int *offload) {
+  *offload = 0; /* utun has no offload */
   if (strlen(name) >= IFNAMSIZ) {
     snprintf(what, QE_WHAT_CAP, "utun open %.40s (name longer than %d bytes)", name, IFNAMSIZ - 1);
     return EINVAL;
@@ -154,5 +155,9 @@ long qe_tun_write(int fd, const uint8_t *buf, size_t len) {
     if (n >= 0) return 0;
     if (errno != EINTR) return -errno;
   }
+}
+long qe_tun_writev2(int fd, const uint8_t *a, size_t alen, const uint8_t *b, size_t blen) {
+  (void)fd, (void)a, (void)alen, (void)b, (void)blen;
+  return -ENOTSUP; /* never called: offload is off on macOS */
 }
 #endif

@@ -17,9 +17,30 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
-int qe_tun_open(const char *name, char *actual, int *fd_out, char *what) {
+/* Offload (IFF_VNET_HDR + TSO/checksum offload): every read and write carries a 10-byte
+ * virtio-net header, reads may be TCP super-packets to segment, writes may be merged segments
+ * (offload.c). Asked for with *offload = 1; on any failure to set it up the device is reopened
+ * plain and *offload = 0 (old kernels, or a TUN without the feature). */
+static int open_plain(const char *name, char *actual, int *fd_out, char *what, int vnet);
+
+int qe_tun_open(const char *name, char *actual, int *fd_out, char *what, int *offload) {
+  if (*offload) {
+    int err = open_plain(name, actual, fd_out, what, 1);
+    if (err) return err;
+    int sz = 10;
+    unsigned off = TUN_F_CSUM | TUN_F_TSO4;
+    if (ioctl(*fd_out, TUNSETVNETHDRSZ, &sz) == 0 && ioctl(*fd_out, TUNSETOFFLOAD, off) == 0) return 0;
+    close(*fd_out);
+    *fd_out = -1;
+    *offload = 0;
+  }
+  return open_plain(name, actual, fd_out, what, 0);
+}
+
+static int open_plain(const char *name, char *actual, int *fd_out, char *what, int vnet) {
   if (strlen(name) >= IFNAMSIZ) {
     snprintf(what, QE_WHAT_CAP, "TUNSETIFF %.40s (name longer than %d bytes)", name, IFNAMSIZ - 1);
     return EINVAL;
@@ -31,7 +52,7 @@ int qe_tun_open(const char *name, char *actual, int *fd_out, char *what) {
   }
   struct ifreq ifr;
   memset(&ifr, 0, sizeof ifr);
-  ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
+  ifr.ifr_flags = IFF_TUN | IFF_NO_PI | (vnet ? IFF_VNET_HDR : 0);
   /* An empty name lets the kernel pick tunN. */
   strncpy(ifr.ifr_name, name, IFNAMSIZ - 1);
   if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
@@ -107,6 +128,15 @@ out:
 long qe_tun_read(int fd, uint8_t *buf, size_t cap) {
   for (;;) {
     ssize_t n = read(fd, buf, cap);
+    if (n >= 0) return (long)n;
+    if (errno != EINTR) return -errno;
+  }
+}
+
+long qe_tun_writev2(int fd, const uint8_t *a, size_t alen, const uint8_t *b, size_t blen) {
+  struct iovec iov[2] = {{(void *)a, alen}, {(void *)b, blen}};
+  for (;;) {
+    ssize_t n = writev(fd, iov, 2);
     if (n >= 0) return (long)n;
     if (errno != EINTR) return -errno;
   }

@@ -20,6 +20,7 @@
  * Buffers are only borrowed during each call.
  */
 #include "qe.h"
+#include "offload.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -31,9 +32,13 @@ typedef struct {
   char name[QE_IFNAME_CAP];
   double write_errors;
   int last_write_errno;
+  qe_offload *ol; /* NULL: plain TUN */
 } qe_tun;
 
-static void tun_release(qe_fdh *h) { free(h); }
+static void tun_release(qe_fdh *h) {
+  qe_offload_free(((qe_tun *)h)->ol);
+  free(h);
+}
 
 static void tun_finalize(napi_env env, void *data, void *hint) {
   (void)hint;
@@ -63,39 +68,56 @@ static qe_tun *unwrap_open(napi_env env, napi_callback_info info, size_t *argc, 
 }
 
 static napi_value tun_new(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1], self;
+  size_t argc = 2;
+  napi_value argv[2], self, v;
   QE_CALL(env, napi_get_cb_info(env, info, &argc, argv, &self, NULL));
   char name[QE_IFNAME_CAP + 32];
   if (argc < 1 || !qe_arg_string(env, argv[0], "name", name, sizeof name)) return NULL;
+  int offload = 0;
+  napi_valuetype ty = napi_undefined;
+  if (argc >= 2) napi_typeof(env, argv[1], &ty);
+  if (ty == napi_object && qe_opt_prop(env, argv[1], "offload", &v)) {
+    bool b = false;
+    napi_get_value_bool(env, v, &b);
+    offload = b;
+  }
   qe_tun *t = calloc(1, sizeof *t);
   if (!t) return qe_throw_errno(env, ENOMEM, "allocate Tun"), NULL;
+  if (offload && !(t->ol = qe_offload_new())) {
+    free(t);
+    return qe_throw_errno(env, ENOMEM, "allocate Tun offload buffers"), NULL;
+  }
   char what[QE_WHAT_CAP];
   int fd = -1;
-  int err = qe_tun_open(name, t->name, &fd, what);
+  int err = qe_tun_open(name, t->name, &fd, what, &offload);
   if (err) {
-    free(t);
+    tun_release(&t->h);
     qe_throw_errno(env, err, what);
     return NULL;
   }
+  if (!offload) {
+    qe_offload_free(t->ol);
+    t->ol = NULL;
+  }
   if (!qe_fdh_init(env, &t->h, fd, "quicether.Tun")) {
     qe_fdh_close(env, &t->h);
-    free(t);
+    tun_release(&t->h);
     qe_throw_last(env);
     return NULL;
   }
   t->h.release = tun_release;
   if (napi_wrap(env, self, t, tun_finalize, NULL, NULL) != napi_ok) {
     qe_fdh_close(env, &t->h);
-    free(t);
+    tun_release(&t->h);
     qe_throw_last(env);
     return NULL;
   }
-  napi_value v;
   napi_create_string_utf8(env, t->name, NAPI_AUTO_LENGTH, &v);
   napi_set_named_property(env, self, "name", v);
   napi_create_int32(env, fd, &v);
   napi_set_named_property(env, self, "fd", v);
+  napi_get_boolean(env, t->ol != NULL, &v);
+  napi_set_named_property(env, self, "offload", v);
   return self;
 }
 
@@ -144,6 +166,17 @@ static napi_value tun_read_batch(napi_env env, napi_callback_info info) {
     return NULL;
   if (head >= slot || max > n_off || max > n_lens || (uint64_t)slot * max > slab_len)
     return napi_throw_range_error(env, "ERR_INVALID_ARG", "readBatch: slab/offsets/lens too small for max slots"), NULL;
+  if (t->ol) {
+    uint32_t got = 0;
+    long e = qe_offload_read(t->ol, t->h.fd, slab, slot, head, offsets, lens, max, &got);
+    if (e < 0) {
+      char what[QE_WHAT_CAP + QE_IFNAME_CAP];
+      snprintf(what, sizeof what, "read %s", t->name);
+      qe_throw_errno(env, (int)-e, what);
+      return NULL;
+    }
+    return qe_u32(env, got);
+  }
   uint32_t n = 0;
   while (n < max) {
     uint32_t off = n * slot + head;
@@ -186,12 +219,19 @@ static napi_value tun_write_batch(napi_env env, napi_callback_info info) {
     return NULL;
   if (start > end || end > n_off || end > n_lens)
     return napi_throw_range_error(env, "ERR_INVALID_ARG", "writeBatch: bad start/end"), NULL;
+  for (uint32_t k = start; k < end; k++)
+    if ((uint64_t)offsets[k] + lens[k] > slab_len)
+      return napi_throw_range_error(env, "ERR_INVALID_ARG", "writeBatch: packet outside slab"), NULL;
   uint32_t i = start;
   for (; i < end; i++) {
-    if ((uint64_t)offsets[i] + lens[i] > slab_len)
-      return napi_throw_range_error(env, "ERR_INVALID_ARG", "writeBatch: packet outside slab"), NULL;
-    long r = qe_tun_write(t->h.fd, slab + offsets[i], lens[i]);
-    if (r >= 0) continue;
+    uint32_t merged = 1;
+    long r;
+    if (t->ol) r = qe_offload_write(t->ol, t->h.fd, slab, offsets, lens, i, end, &merged);
+    else r = qe_tun_write(t->h.fd, slab + offsets[i], lens[i]);
+    if (r >= 0) {
+      i += merged - 1;
+      continue;
+    }
     int e = (int)-r;
     if (e == EAGAIN || e == EWOULDBLOCK) break;
     if (fatal_write_errno(e)) {
@@ -217,7 +257,27 @@ static napi_value tun_counters(napi_env env, napi_callback_info info) {
   napi_set_named_property(env, o, "writeErrors", v);
   napi_create_string_utf8(env, t->last_write_errno ? qe_errno_name(t->last_write_errno) : "", NAPI_AUTO_LENGTH, &v);
   napi_set_named_property(env, o, "lastWriteError", v);
+  if (t->ol) {
+    const struct {
+      const char *k;
+      double v;
+    } f[] = {{"superReads", t->ol->super_reads},   {"segmentsOut", t->ol->segments_out},
+             {"mergedWrites", t->ol->merged_writes}, {"segmentsMerged", t->ol->segments_merged},
+             {"badOffload", t->ol->bad_offload}};
+    for (size_t k = 0; k < sizeof f / sizeof f[0]; k++) {
+      napi_create_double(env, f[k].v, &v);
+      napi_set_named_property(env, o, f[k].k, v);
+    }
+  }
   return o;
+}
+
+/* Segments of a super-packet still waiting for slots: call readBatch again even if the fd is idle. */
+static napi_value tun_pending(napi_env env, napi_callback_info info) {
+  size_t argc = 0;
+  qe_tun *t = unwrap(env, info, &argc, NULL);
+  if (!t) return NULL;
+  return qe_u32(env, t->ol && t->h.fd >= 0 ? qe_offload_pending(t->ol) : 0);
 }
 
 static napi_value tun_set_readable(napi_env env, napi_callback_info info) {
@@ -251,6 +311,7 @@ napi_value qe_init_tun(napi_env env, napi_value exports) {
       {"readBatch", NULL, tun_read_batch, NULL, NULL, NULL, napi_default_method, NULL},
       {"writeBatch", NULL, tun_write_batch, NULL, NULL, NULL, napi_default_method, NULL},
       {"counters", NULL, tun_counters, NULL, NULL, NULL, napi_default_method, NULL},
+      {"pending", NULL, tun_pending, NULL, NULL, NULL, napi_default_method, NULL},
       {"setReadable", NULL, tun_set_readable, NULL, NULL, NULL, napi_default_method, NULL},
       {"armWritable", NULL, tun_arm_writable, NULL, NULL, NULL, napi_default_method, NULL},
       {"close", NULL, tun_close, NULL, NULL, NULL, napi_default_method, NULL},

@@ -34,11 +34,28 @@ describe('single-path tunnel between two helpers', {
     assert.match(b, / 0% packet loss/);
   });
 
-  test('a 200 MB TCP transfer arrives intact (sha256 compared at both ends)', async () => {
+  test('a 200 MB TCP transfer arrives intact (sha256 compared at both ends), through TUN offload', async () => {
+    const l0 = await counters(t, 'laptop');
+    const g0 = await counters(t, 'gw');
     const r = await tcpTransfer(lab.laptop, lab.gw, GW_TUN, 5001, 200 * 1024 * 1024, 180);
     assert.equal(r.sent.error, undefined, `source error: ${r.sent.error}`);
     assert.equal(r.received.bytes, 200 * 1024 * 1024);
     assert.equal(r.received.sha256, r.sent.sha256);
+    // The bytes above crossed both offload paths: the laptop's TCP handed its TUN super-packets
+    // that the helper cut into segments, and the gateway merged segments into super-packets.
+    const l1 = await counters(t, 'laptop');
+    const g1 = await counters(t, 'gw');
+    const delta = (a: Record<string, number>, b: Record<string, number>, k: string) =>
+      (b[k] ?? 0) - (a[k] ?? 0);
+    assert.ok(
+      delta(l0, l1, 'tun.superReads') > 100,
+      `laptop super-packets ${delta(l0, l1, 'tun.superReads')}`,
+    );
+    assert.ok(
+      delta(g0, g1, 'tun.mergedWrites') > 100,
+      `gw merged writes ${delta(g0, g1, 'tun.mergedWrites')}`,
+    );
+    assert.equal(delta(l0, l1, 'tun.badOffload') + delta(g0, g1, 'tun.badOffload'), 0);
   });
 
   test('10 000 random UDP datagrams at the helper get no reply and do not disturb a transfer', async () => {

@@ -54,6 +54,8 @@ export interface TunnelOptions {
   /** Wait for this many joined paths (default: every lab path). */
   waitPaths?: number;
   startHelpers?: boolean;
+  /** TSO/GRO offload on both TUN devices ([tunnel] offload; the helper's default is on). */
+  tunOffload?: boolean;
 }
 
 export async function startTunnel(lab: Lab, opts: TunnelOptions = {}): Promise<Tunnel> {
@@ -96,6 +98,7 @@ identity_dir = "${join(dir, 'laptop-id')}"
 [tunnel]
 name = "quicether0"
 address = "${LAPTOP_TUN}/24"
+${opts.tunOffload === false ? 'offload = false' : ''}
 
 [[peers]]
 node_id = "${opts.laptopExpectsGw ?? gid.nodeId}"
@@ -120,6 +123,7 @@ listen = "${GW_ENDPOINT}:${GW_PORT}"
 [tunnel]
 name = "quicether0"
 address = "${GW_TUN}/24"
+${opts.tunOffload === false ? 'offload = false' : ''}
 
 [[peers]]
 node_id = "${lid.nodeId}"

@@ -149,7 +149,11 @@ function normalise(raw: RawConfig, source: string, baseDir: string, issues: Conf
 
   // [tunnel]
   const t = raw.tunnel ?? {};
-  const tunnel: Config['tunnel'] = { name: t.name ?? DEFAULT_TUNNEL_NAME, mtu: t.mtu ?? DEFAULT_MTU };
+  const tunnel: Config['tunnel'] = {
+    name: t.name ?? DEFAULT_TUNNEL_NAME,
+    mtu: t.mtu ?? DEFAULT_MTU,
+    offload: t.offload ?? true,
+  };
   const nameProblem = checkInterfaceName(tunnel.name);
   if (nameProblem) add('tunnel.name', nameProblem);
   if (t.address !== undefined) {

@@ -12,6 +12,7 @@
 //   name = "quicether0"
 //   address = "198.19.0.2/24"
 //   mtu = 1420
+//   offload = true                 # TSO/GRO on the TUN (Linux); false = one packet per read/write
 //
 //   [[peers]]
 //   node_id = "…"
@@ -46,6 +47,7 @@ const RawTunnel = z.strictObject({
   name: z.string().optional(),
   address: z.string().optional(),
   mtu: z.number().int().optional(),
+  offload: z.boolean().optional(),
 });
 
 const RawPeer = z.strictObject({

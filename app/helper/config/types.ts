@@ -43,6 +43,8 @@ export interface Config {
     /** Interface address with its prefix, host bits kept (e.g. 198.19.0.2/24). */
     address?: Cidr;
     mtu: number;
+    /** TSO/GRO offload on the TUN device (Linux; falls back to plain reads when unsupported). */
+    offload: boolean;
   };
   peers: PeerConfig[];
   multipath: {

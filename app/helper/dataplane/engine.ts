@@ -90,6 +90,7 @@ export class Engine {
   private timerAt = Number.POSITIVE_INFINITY;
   private nextStatsAt = 0;
   private stopped = false;
+  private pendingRead = false;
   private readonly epoch = performance.now();
 
   /** The tunnel's own IPv4 address (host order), always delivered to the TUN; 0 = unknown. */
@@ -185,7 +186,16 @@ export class Engine {
         }
       }
       this.flushDirty();
-      if (n < b.capacity) break;
+      if (n < b.capacity && !this.tun.readPending?.()) break;
+    }
+    // Segments of a super-packet left over after MAX_ROUNDS: the fd may be idle, so no readiness
+    // callback would come for them.
+    if (this.tun.readPending?.() && !this.pendingRead) {
+      this.pendingRead = true;
+      setImmediate(() => {
+        this.pendingRead = false;
+        this.onTunReadable();
+      });
     }
     this.arm();
   }

@@ -1,7 +1,7 @@
 // TunPort over the native addon (Linux /dev/net/tun, macOS utun). There is no pure-Node TUN:
 // without the addon, openTunPort() returns an error result and the helper runs without a tunnel
 // device (tests use fake-tun.ts).
-import { type NativeTun, native } from '../../../native/index.ts';
+import { type NativeTun, native, type TunOffloadCounters } from '../../../native/index.ts';
 import { closedError, IoError, type IoErrorInfo, toIoErrorInfo } from './io-error.ts';
 import { ipv4ToU32 } from './ipv4.ts';
 import type { PacketBatch } from './packet-batch.ts';
@@ -18,6 +18,8 @@ export interface TunPortOptions {
   /** Bring the link up; default true. */
   up?: boolean;
   txQueueLen?: number;
+  /** TSO/GRO offload (Linux; default off here, the helper's [tunnel] offload turns it on). */
+  offload?: boolean;
 }
 
 export class NativeTunPort implements TunPort {
@@ -37,7 +39,7 @@ export class NativeTunPort implements TunPort {
   /** Opens and configures; throws an errno-coded Error naming the failed step. */
   static open(options: TunPortOptions): NativeTunPort {
     if (!native) throw new IoError('ENATIVE', 'native addon unavailable: no TUN device');
-    const dev = new native.Tun(options.name);
+    const dev = new native.Tun(options.name, { offload: options.offload ?? false });
     try {
       dev.configure({
         mtu: options.mtu,
@@ -92,7 +94,30 @@ export class NativeTunPort implements TunPort {
 
   stats(): TunStats {
     const c = this.dev.counters();
-    return { rxPackets: this.rx, txPackets: this.tx - c.writeErrors, txErrors: c.writeErrors };
+    const stats: TunStats = {
+      rxPackets: this.rx,
+      txPackets: this.tx - c.writeErrors,
+      txErrors: c.writeErrors,
+    };
+    if (this.dev.offload) {
+      const o: TunOffloadCounters = {
+        superReads: c.superReads ?? 0,
+        segmentsOut: c.segmentsOut ?? 0,
+        mergedWrites: c.mergedWrites ?? 0,
+        segmentsMerged: c.segmentsMerged ?? 0,
+        badOffload: c.badOffload ?? 0,
+      };
+      stats.offload = o;
+    }
+    return stats;
+  }
+
+  get offload(): boolean {
+    return this.dev.offload;
+  }
+
+  readPending(): boolean {
+    return !this.isClosed && this.dev.pending() > 0;
   }
 
   close(): void {

@@ -29,6 +29,12 @@ export interface TunPort {
   onReadable(cb: (() => void) | null): void;
   onWritable(cb: (() => void) | null): void;
   stats(): TunStats;
+  /**
+   * True when packets are already read from the device but not yet handed out (an offload TUN
+   * cut a super-packet into more segments than the batch had room for): read again even though
+   * onReadable may not fire. Ports without offload may leave it out.
+   */
+  readPending?(): boolean;
   close(): void;
 }
 
@@ -37,6 +43,14 @@ export interface TunStats {
   txPackets: number;
   /** Packets written but rejected (malformed, oversize) and dropped. */
   txErrors: number;
+  /** Offload work (offload TUN only): super-packets cut, segments merged, see native/index.ts. */
+  offload?: {
+    superReads: number;
+    segmentsOut: number;
+    mergedWrites: number;
+    segmentsMerged: number;
+    badOffload: number;
+  };
 }
 
 export type UdpBackend = 'native' | 'dgram' | 'fake';
