@@ -81,7 +81,9 @@ export function makeCtx(
       return lab;
     },
     async tunnel(lab, topts) {
-      const t = await startTunnel(lab, topts);
+      // QUICETHER_BENCH_TUN_OFFLOAD=0 runs the helpers without TUN offload ([tunnel] offload).
+      const offload = process.env.QUICETHER_BENCH_TUN_OFFLOAD !== '0';
+      const t = await startTunnel(lab, { ...topts, ...(offload ? {} : { tunOffload: false }) });
       cleanups.add(() => t.destroy());
       return t;
     },
