@@ -86,6 +86,8 @@ export interface UdpOpenOptions {
   device?: string;
   recvBufferSize?: number;
   sendBufferSize?: number;
+  /** false: never group datagrams into UDP GSO messages (default true). */
+  gso?: boolean;
 }
 
 export interface NativeUdp extends NativePollable {
@@ -113,7 +115,14 @@ export interface NativeUdp extends NativePollable {
     start: number,
     end: number,
   ): number;
-  counters(): { truncated: number; sendErrors: number; lastSendError: string };
+  /** gsoMessages: sends that went as one UDP GSO message (UDP_SEGMENT); gso: still grouping. */
+  counters(): {
+    truncated: number;
+    sendErrors: number;
+    lastSendError: string;
+    gsoMessages: number;
+    gso: boolean;
+  };
 }
 
 export interface PeerCredentials {

@@ -374,6 +374,11 @@ export class QuicEtherNode implements HelperApi {
     if (kernelDrops !== undefined) out.tunKernelDrops = kernelDrops;
     const offload = this.o.tun.stats().offload;
     if (offload) for (const [k, v] of Object.entries(offload)) out[`tun.${k}`] = v;
+    // UDP GSO messages over every socket the paths send on (each socket once).
+    const ports = new Set([...this.engine.allLinks()].map((l) => l.sender.port));
+    let gso = 0;
+    for (const p of ports) gso += p.stats().gsoMessages ?? 0;
+    out['udp.gsoMessages'] = gso;
     if (this.server) {
       const c = this.server.listener.counters;
       out['listener.retries'] = c.retries;

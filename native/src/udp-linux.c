@@ -7,7 +7,7 @@
  *   addrs[2*i + 1] = UDP port (0..65535)
  *
  * JS contract:
- *   new Udp({ address, port, device?, recvBufferSize?, sendBufferSize? })
+ *   new Udp({ address, port, device?, recvBufferSize?, sendBufferSize?, gso? })
  *       socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC); SO_BINDTODEVICE(device) first
  *       (needs CAP_NET_RAW), buffer sizes (SO_*BUFFORCE, falling back to SO_*BUF when not
  *       permitted; the kernel may clamp), then bind. Sets .fd, .address, .port (the bound port),
@@ -20,6 +20,10 @@
  *       dropped for a per-packet error (EMSGSIZE, ENETUNREACH, EPERM from a firewall, ENOBUFS...;
  *       counted in sendErrors). Stops early on EAGAIN (socket buffer full): arm writability and
  *       resume from start + consumed. Socket-level errors (EBADF...) throw if nothing was consumed.
+ *       Consecutive packets to one destination of one size (the last may be shorter) leave as one
+ *       UDP GSO message (UDP_SEGMENT): the kernel builds and routes them once and cuts them into
+ *       datagrams late. Receivers see the same datagrams. Where GSO is refused (an old kernel, a
+ *       device without it), the socket stops grouping and sends one message per packet.
  */
 #ifdef __linux__
 #ifndef _GNU_SOURCE
@@ -30,6 +34,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,11 +42,19 @@
 #include <unistd.h>
 
 #define CHUNK 64 /* mmsghdr entries per syscall; stack-allocated, ~7 KiB */
+#ifndef UDP_SEGMENT
+#define UDP_SEGMENT 103
+#endif
+/* Most datagrams in one GSO message (the kernel's UDP_MAX_SEGMENTS), and most bytes (an IPv4
+ * datagram's 16-bit length less the IP and UDP headers). */
+#define GSO_MAX_SEGS 64
+#define GSO_MAX_BYTES (65535 - 20 - 8)
 
 typedef struct {
   qe_fdh h;
-  double truncated, send_errors;
+  double truncated, send_errors, gso_messages;
   int last_send_errno;
+  int no_gso; /* the kernel refused UDP_SEGMENT once: one message per packet from then on */
 } qe_udp;
 
 static void udp_release(qe_fdh *h) { free(h); }
@@ -90,6 +103,8 @@ static napi_value udp_new(napi_env env, napi_callback_info info) {
   if (qe_opt_prop(env, argv[0], "device", &v) && !qe_arg_string(env, v, "device", dev, 16)) return NULL;
   if (qe_opt_prop(env, argv[0], "recvBufferSize", &v) && !qe_arg_u32(env, v, "recvBufferSize", &rcv)) return NULL;
   if (qe_opt_prop(env, argv[0], "sendBufferSize", &v) && !qe_arg_u32(env, v, "sendBufferSize", &snd)) return NULL;
+  bool gso = true;
+  if (qe_opt_prop(env, argv[0], "gso", &v)) napi_get_value_bool(env, v, &gso);
 
   int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return qe_throw_errno(env, errno, "socket AF_INET SOCK_DGRAM"), NULL;
@@ -137,6 +152,7 @@ static napi_value udp_new(napi_env env, napi_callback_info info) {
     return NULL;
   }
   u->h.release = udp_release;
+  u->no_gso = !gso;
   napi_create_int32(env, fd, &v);
   napi_set_named_property(env, self, "fd", v);
   napi_set_named_property(env, self, "address", qe_u32(env, addr));
@@ -221,40 +237,79 @@ static napi_value udp_send_batch(napi_env env, napi_callback_info info) {
   if (start > end || end > n_off || end > n_lens || (uint64_t)end * 2 > n_addrs)
     return napi_throw_range_error(env, "ERR_INVALID_ARG", "sendBatch: bad start/end"), NULL;
 
+  for (uint32_t j = start; j < end; j++)
+    if ((uint64_t)offsets[j] + lens[j] > slab_len)
+      return napi_throw_range_error(env, "ERR_INVALID_ARG", "sendBatch: packet outside slab"), NULL;
+
   struct mmsghdr msgs[CHUNK];
   struct iovec iov[CHUNK];
   struct sockaddr_in to[CHUNK];
+  union {
+    char buf[CMSG_SPACE(sizeof(uint16_t))];
+    struct cmsghdr align;
+  } ctl[CHUNK];
+  uint32_t count[CHUNK]; /* packets in each message */
   uint32_t i = start;
+  int gso = !u->no_gso;
   while (i < end) {
-    unsigned want = end - i < CHUNK ? end - i : CHUNK;
-    for (unsigned k = 0; k < want; k++) {
-      uint32_t j = i + k;
-      if ((uint64_t)offsets[j] + lens[j] > slab_len)
-        return napi_throw_range_error(env, "ERR_INVALID_ARG", "sendBatch: packet outside slab"), NULL;
-      iov[k].iov_base = slab + offsets[j];
-      iov[k].iov_len = lens[j];
-      memset(&to[k], 0, sizeof to[k]);
-      to[k].sin_family = AF_INET;
-      to[k].sin_addr.s_addr = htonl(addrs[2 * j]);
-      to[k].sin_port = htons((uint16_t)addrs[2 * j + 1]);
-      memset(&msgs[k].msg_hdr, 0, sizeof msgs[k].msg_hdr);
-      msgs[k].msg_hdr.msg_name = &to[k];
-      msgs[k].msg_hdr.msg_namelen = sizeof to[k];
-      msgs[k].msg_hdr.msg_iov = &iov[k];
-      msgs[k].msg_hdr.msg_iovlen = 1;
+    /* Up to CHUNK messages; packet j goes in iov[j - i]. */
+    unsigned nmsg = 0;
+    uint32_t j = i;
+    while (j < end && nmsg < CHUNK && j - i < CHUNK) {
+      uint32_t first = j, seg = lens[j], bytes = 0;
+      do {
+        iov[j - i].iov_base = slab + offsets[j];
+        iov[j - i].iov_len = lens[j];
+        bytes += lens[j];
+        j++;
+      } while (gso && j < end && j - i < CHUNK && j - first < GSO_MAX_SEGS && lens[j - 1] == seg && lens[j] <= seg &&
+               seg > 0 && bytes + lens[j] <= GSO_MAX_BYTES && addrs[2 * j] == addrs[2 * first] &&
+               addrs[2 * j + 1] == addrs[2 * first + 1]);
+      struct msghdr *m = &msgs[nmsg].msg_hdr;
+      memset(m, 0, sizeof *m);
+      memset(&to[nmsg], 0, sizeof to[nmsg]);
+      to[nmsg].sin_family = AF_INET;
+      to[nmsg].sin_addr.s_addr = htonl(addrs[2 * first]);
+      to[nmsg].sin_port = htons((uint16_t)addrs[2 * first + 1]);
+      m->msg_name = &to[nmsg];
+      m->msg_namelen = sizeof to[nmsg];
+      m->msg_iov = &iov[first - i];
+      m->msg_iovlen = j - first;
+      count[nmsg] = j - first;
+      if (j - first > 1) {
+        m->msg_control = ctl[nmsg].buf;
+        m->msg_controllen = sizeof ctl[nmsg].buf;
+        struct cmsghdr *c = CMSG_FIRSTHDR(m);
+        c->cmsg_level = SOL_UDP;
+        c->cmsg_type = UDP_SEGMENT;
+        c->cmsg_len = CMSG_LEN(sizeof(uint16_t));
+        uint16_t size = (uint16_t)seg;
+        memcpy(CMSG_DATA(c), &size, sizeof size);
+      }
+      nmsg++;
     }
-    int r = sendmmsg(u->h.fd, msgs, want, MSG_DONTWAIT);
+    int r = sendmmsg(u->h.fd, msgs, nmsg, MSG_DONTWAIT);
     if (r > 0) {
-      i += (uint32_t)r; /* a short count means packet i failed: the next call reports why */
+      /* A short count means message r failed: the next call reports why. */
+      for (int k = 0; k < r; k++) {
+        i += count[k];
+        if (count[k] > 1) u->gso_messages += 1;
+      }
       continue;
     }
     int e = r == 0 ? EAGAIN : errno;
     if (e == EINTR) continue;
     if (e == EAGAIN || e == EWOULDBLOCK) break;
-    if (per_packet_send_errno(e)) { /* sendmmsg failed on its first packet: drop that one */
-      u->send_errors += 1;
+    if (count[0] > 1 && (e == EINVAL || e == EIO || e == ENOPROTOOPT || e == EOPNOTSUPP)) {
+      /* GSO refused for this socket or route: resend these packets one per message, for good. */
+      u->no_gso = 1;
+      gso = 0;
+      continue;
+    }
+    if (per_packet_send_errno(e)) { /* the first message failed: drop its packets */
+      u->send_errors += count[0];
       u->last_send_errno = e;
-      i++;
+      i += count[0];
       continue;
     }
     if (i > start) break;
@@ -275,6 +330,10 @@ static napi_value udp_counters(napi_env env, napi_callback_info info) {
   napi_set_named_property(env, o, "sendErrors", v);
   napi_create_string_utf8(env, u->last_send_errno ? qe_errno_name(u->last_send_errno) : "", NAPI_AUTO_LENGTH, &v);
   napi_set_named_property(env, o, "lastSendError", v);
+  napi_create_double(env, u->gso_messages, &v);
+  napi_set_named_property(env, o, "gsoMessages", v);
+  napi_get_boolean(env, !u->no_gso, &v);
+  napi_set_named_property(env, o, "gso", v);
   return o;
 }
 

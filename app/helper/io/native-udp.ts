@@ -43,6 +43,8 @@ export class NativeUdpPort implements UdpPort {
       ...(options.device ? { device: options.device } : {}),
       ...(options.recvBufferSize ? { recvBufferSize: options.recvBufferSize } : {}),
       ...(options.sendBufferSize ? { sendBufferSize: options.sendBufferSize } : {}),
+      // QUICETHER_UDP_GSO=0: one message per datagram (for comparisons and troubleshooting).
+      gso: process.env.QUICETHER_UDP_GSO !== '0',
     });
     return new NativeUdpPort(sock, options.device ?? null);
   }
@@ -97,6 +99,7 @@ export class NativeUdpPort implements UdpPort {
       rxDropped: c.truncated,
       txErrors: c.sendErrors,
       lastTxError: c.lastSendError,
+      gsoMessages: c.gsoMessages,
     };
   }
 

@@ -87,4 +87,6 @@ export interface UdpStats {
   txErrors: number;
   /** The errno name of the last send error, or "". */
   lastTxError: string;
+  /** Native only: messages that carried several datagrams at once (UDP GSO). */
+  gsoMessages?: number;
 }

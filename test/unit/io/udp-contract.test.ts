@@ -93,6 +93,33 @@ for (const be of backends) {
       );
     });
 
+    test('runs of equal-size datagrams keep their boundaries, order and destinations', async () => {
+      // Native sends such runs as one UDP GSO message; every backend must deliver the same.
+      const [a, b] = await pair();
+      const [c] = await pair();
+      const plan: [UdpPort, number][] = [
+        ...Array.from({ length: 10 }, (): [UdpPort, number] => [b, 1200]),
+        [b, 500],
+        [b, 1200],
+        ...Array.from({ length: 3 }, (): [UdpPort, number] => [c, 1200]),
+        [b, 1300],
+        [b, 1200],
+      ];
+      const out = batchOf(plan.length);
+      plan.forEach(([to, size], k) => {
+        out.push(payload(k, size), to.localAddress.ip, to.localAddress.port);
+      });
+      assert.equal(a.sendBatch(out), plan.length);
+      const want = (to: UdpPort) => plan.flatMap(([p, size], k) => (p === to ? [payload(k, size)] : []));
+      const gotB = await recvExactly(b, batchOf(64), want(b).length);
+      const gotC = await recvExactly(c, batchOf(64), want(c).length);
+      assert.deepEqual(gotB.bytes, want(b));
+      assert.deepEqual(gotC.bytes, want(c));
+      assert.equal(a.stats().txPackets, plan.length);
+      if (be.name === 'native')
+        assert.ok((a.stats().gsoMessages ?? 0) >= 2, `GSO messages ${a.stats().gsoMessages}`);
+    });
+
     test('sendBatch(start) sends only the tail of the batch', async () => {
       const [a, b] = await pair();
       const out = batchOf(10);
