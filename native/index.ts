@@ -122,6 +122,11 @@ export interface NativeUdp extends NativePollable {
     lastSendError: string;
     gsoMessages: number;
     gso: boolean;
+    /** Time datagrams sat in the socket before a read (kernel timestamp to read): sum, count,
+     *  and a histogram with bounds 1, 5, 20, 50 ms. */
+    rxWaitSumUs: number;
+    rxWaitCount: number;
+    rxWaitHist: number[];
   };
 }
 

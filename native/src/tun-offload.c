@@ -122,6 +122,12 @@ long qe_offload_write(qe_offload *o, int fd, const uint8_t *slab, const uint32_t
     *merged = run;
     o->merged_writes += 1;
     o->segments_merged += run;
+    return r;
   }
-  return r;
+  if (r == -EAGAIN || r == -EWOULDBLOCK) return r;
+  /* The kernel refused the merged packet: count it and write the first segment alone (the
+   * rest are tried again from the next one), so a refusal never loses data by itself. */
+  o->bad_offload += 1;
+  memset(&vh, 0, sizeof vh);
+  return qe_tun_writev2(fd, (const uint8_t *)&vh, QE_VNET_HDR_LEN, pkts[0], lens[i]);
 }

@@ -14,7 +14,9 @@
  *       .recvBufferSize, .sendBufferSize (as the kernel reports them: Linux doubles the request).
  *   recvBatch(slab, slotSize, headroom, offsets, lens, addrs, max) -> count
  *       Like Tun.readBatch, plus the source address of each datagram in addrs. A datagram longer
- *       than its slot is truncated and counted in counters().truncated.
+ *       than its slot is truncated and counted in counters().truncated. How long each datagram
+ *       sat in the socket (kernel receive timestamp to this read) is counted in
+ *       counters().rxWaitSumUs / rxWaitCount / rxWaitHist (< 1, 5, 20, 50 ms, more).
  *   sendBatch(slab, offsets, lens, addrs, start, end) -> consumed
  *       sendmmsg of packets start..end-1 to their addrs. Returns how many were consumed: sent, or
  *       dropped for a per-packet error (EMSGSIZE, ENETUNREACH, EPERM from a firewall, ENOBUFS...;
@@ -39,6 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #define CHUNK 64 /* mmsghdr entries per syscall; stack-allocated, ~7 KiB */
@@ -50,9 +53,15 @@
 #define GSO_MAX_SEGS 64
 #define GSO_MAX_BYTES (65535 - 20 - 8)
 
+/* How long received datagrams sat in the socket before recvBatch took them (kernel receive
+ * timestamp, SO_TIMESTAMPNS, to the read): upper bounds of the histogram buckets, microseconds. */
+#define WAIT_BUCKETS 5
+static const double wait_bounds_us[WAIT_BUCKETS - 1] = {1000, 5000, 20000, 50000};
+
 typedef struct {
   qe_fdh h;
   double truncated, send_errors, gso_messages;
+  double wait_sum_us, wait_count, wait_hist[WAIT_BUCKETS];
   int last_send_errno;
   int no_gso; /* the kernel refused UDP_SEGMENT once: one message per packet from then on */
 } qe_udp;
@@ -110,6 +119,8 @@ static napi_value udp_new(napi_env env, napi_callback_info info) {
   if (fd < 0) return qe_throw_errno(env, errno, "socket AF_INET SOCK_DGRAM"), NULL;
   char what[96];
   int err = 0;
+  int one = 1; /* receive timestamps for the socket-wait counters; best effort */
+  (void)setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one);
   if (dev[0] && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, dev, (socklen_t)strlen(dev)) < 0) {
     err = errno;
     snprintf(what, sizeof what, "SO_BINDTODEVICE %s", dev);
@@ -162,6 +173,21 @@ static napi_value udp_new(napi_env env, napi_callback_info info) {
   return self;
 }
 
+static void count_wait(qe_udp *u, struct msghdr *m, const struct timespec *now) {
+  for (struct cmsghdr *c = CMSG_FIRSTHDR(m); c; c = CMSG_NXTHDR(m, c)) {
+    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_TIMESTAMPNS) continue;
+    struct timespec ts;
+    memcpy(&ts, CMSG_DATA(c), sizeof ts);
+    double us = (double)(now->tv_sec - ts.tv_sec) * 1e6 + (double)(now->tv_nsec - ts.tv_nsec) / 1e3;
+    if (us < 0) us = 0;
+    u->wait_sum_us += us;
+    u->wait_count += 1;
+    int b = 0;
+    while (b < WAIT_BUCKETS - 1 && us >= wait_bounds_us[b]) b++;
+    u->wait_hist[b] += 1;
+  }
+}
+
 static napi_value udp_recv_batch(napi_env env, napi_callback_info info) {
   size_t argc = 7;
   napi_value argv[7];
@@ -182,6 +208,10 @@ static napi_value udp_recv_batch(napi_env env, napi_callback_info info) {
   struct mmsghdr msgs[CHUNK];
   struct iovec iov[CHUNK];
   struct sockaddr_in from[CHUNK];
+  union {
+    char buf[CMSG_SPACE(sizeof(struct timespec))];
+    struct cmsghdr align;
+  } ctl[CHUNK];
   uint32_t n = 0;
   while (n < max) {
     unsigned want = max - n < CHUNK ? max - n : CHUNK;
@@ -193,8 +223,12 @@ static napi_value udp_recv_batch(napi_env env, napi_callback_info info) {
       msgs[k].msg_hdr.msg_namelen = sizeof from[k];
       msgs[k].msg_hdr.msg_iov = &iov[k];
       msgs[k].msg_hdr.msg_iovlen = 1;
+      msgs[k].msg_hdr.msg_control = ctl[k].buf;
+      msgs[k].msg_hdr.msg_controllen = sizeof ctl[k].buf;
     }
     int r = recvmmsg(u->h.fd, msgs, want, MSG_DONTWAIT, NULL);
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
     if (r < 0) {
       int e = errno;
       if (e == EINTR) continue;
@@ -208,6 +242,7 @@ static napi_value udp_recv_batch(napi_env env, napi_callback_info info) {
       if (msgs[k].msg_hdr.msg_flags & MSG_TRUNC) u->truncated += 1;
       addrs[2 * i] = ntohl(from[k].sin_addr.s_addr);
       addrs[2 * i + 1] = ntohs(from[k].sin_port);
+      count_wait(u, &msgs[k].msg_hdr, &now);
     }
     n += (uint32_t)r;
     if ((unsigned)r < want) break; /* queue drained */
@@ -332,6 +367,17 @@ static napi_value udp_counters(napi_env env, napi_callback_info info) {
   napi_set_named_property(env, o, "lastSendError", v);
   napi_create_double(env, u->gso_messages, &v);
   napi_set_named_property(env, o, "gsoMessages", v);
+  napi_create_double(env, u->wait_sum_us, &v);
+  napi_set_named_property(env, o, "rxWaitSumUs", v);
+  napi_create_double(env, u->wait_count, &v);
+  napi_set_named_property(env, o, "rxWaitCount", v);
+  napi_value hist;
+  napi_create_array_with_length(env, WAIT_BUCKETS, &hist);
+  for (uint32_t b = 0; b < WAIT_BUCKETS; b++) {
+    napi_create_double(env, u->wait_hist[b], &v);
+    napi_set_element(env, hist, b, v);
+  }
+  napi_set_named_property(env, o, "rxWaitHist", hist);
   napi_get_boolean(env, !u->no_gso, &v);
   napi_set_named_property(env, o, "gso", v);
   return o;

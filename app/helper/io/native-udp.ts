@@ -100,6 +100,7 @@ export class NativeUdpPort implements UdpPort {
       txErrors: c.sendErrors,
       lastTxError: c.lastSendError,
       gsoMessages: c.gsoMessages,
+      rxWait: { sumUs: c.rxWaitSumUs, count: c.rxWaitCount, hist: c.rxWaitHist },
     };
   }
 

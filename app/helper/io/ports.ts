@@ -89,4 +89,9 @@ export interface UdpStats {
   lastTxError: string;
   /** Native only: messages that carried several datagrams at once (UDP GSO). */
   gsoMessages?: number;
+  /** Native only: how long datagrams sat in the socket before a read (see RX_WAIT_BOUNDS_MS). */
+  rxWait?: { sumUs: number; count: number; hist: number[] };
 }
+
+/** Upper bounds of rxWait.hist's buckets (the last bucket is everything longer). */
+export const RX_WAIT_BOUNDS_MS = [1, 5, 20, 50] as const;

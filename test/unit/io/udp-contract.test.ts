@@ -73,6 +73,17 @@ for (const be of backends) {
       }
       assert.equal(a.stats().txPackets, N);
       assert.equal(b.stats().rxPackets, N);
+      if (be.name === 'native') {
+        // Every datagram read carries its kernel receive timestamp: its wait is counted once.
+        const w = b.stats().rxWait;
+        assert.ok(w);
+        assert.equal(w.count, N);
+        assert.equal(
+          w.hist.reduce((x, y) => x + y, 0),
+          N,
+        );
+        assert.ok(w.sumUs >= 0 && w.sumUs / N < 5_000_000, `mean wait ${w.sumUs / N} us`);
+      }
     });
 
     test('reads never exceed the batch capacity and lose nothing (partial batches)', async () => {
