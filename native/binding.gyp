@@ -16,7 +16,7 @@
       "defines": ["NAPI_VERSION=8"],
       "cflags_c": ["-std=gnu11", "-Wall", "-Wextra", "-Wno-unused-parameter", "-O2"],
       "conditions": [
-        ["OS=='linux'", { "sources": ["src/tun-linux.c", "src/udp-linux.c"] }],
+        ["OS=='linux'", { "sources": ["src/tun-linux.c", "src/udp-linux.c", "src/udp-msgs-linux.c"] }],
         ["OS=='mac'", {
           "sources": ["src/tun-darwin.c"],
           "xcode_settings": {

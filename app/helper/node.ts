@@ -28,8 +28,9 @@ import { ClientPeer } from './dataplane/client.ts';
 import { Engine } from './dataplane/engine.ts';
 import { ServerSide } from './dataplane/server.ts';
 import { PeerSession } from './dataplane/session.ts';
-import { RX_WAIT_BOUNDS_MS, type TunPort, type UdpPort } from './io/ports.ts';
+import type { TunPort, UdpPort } from './io/ports.ts';
 import { tunKernelDrops } from './io/tun-kernel-drops.ts';
+import { udpCounters } from './io/udp-counters.ts';
 import type { Log } from './logger.ts';
 import { Netmon } from './netmon/netmon.linux.ts';
 import { QUIC_DATAGRAM_OVERHEAD as QUIC_OVERHEAD } from './quic/config.ts';
@@ -374,29 +375,7 @@ export class QuicEtherNode implements HelperApi {
     if (kernelDrops !== undefined) out.tunKernelDrops = kernelDrops;
     const offload = this.o.tun.stats().offload;
     if (offload) for (const [k, v] of Object.entries(offload)) out[`tun.${k}`] = v;
-    // Over every socket the paths use (each once): UDP GSO messages sent, and how long received
-    // datagrams sat in the socket before the helper read them (a busy or starved event loop).
-    const ports = new Set([...this.engine.allLinks()].map((l) => l.sender.port));
-    let gso = 0;
-    let waitUs = 0;
-    let waited = 0;
-    const hist = [...RX_WAIT_BOUNDS_MS.map(() => 0), 0];
-    for (const p of ports) {
-      const st = p.stats();
-      gso += st.gsoMessages ?? 0;
-      waitUs += st.rxWait?.sumUs ?? 0;
-      waited += st.rxWait?.count ?? 0;
-      for (let i = 0; i < hist.length; i++) hist[i] = (hist[i] ?? 0) + (st.rxWait?.hist[i] ?? 0);
-    }
-    out['udp.gsoMessages'] = gso;
-    if (waited > 0) {
-      out['udp.rxWaitMeanUs'] = Math.round(waitUs / waited);
-      for (let i = 0; i < hist.length; i++) {
-        const b = RX_WAIT_BOUNDS_MS[i];
-        const last = RX_WAIT_BOUNDS_MS[RX_WAIT_BOUNDS_MS.length - 1];
-        out[b === undefined ? `udp.rxWait.over${last}ms` : `udp.rxWait.under${b}ms`] = hist[i] ?? 0;
-      }
-    }
+    Object.assign(out, udpCounters(new Set([...this.engine.allLinks()].map((l) => l.sender.port))));
     if (this.server) {
       const c = this.server.listener.counters;
       out['listener.retries'] = c.retries;

@@ -36,7 +36,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
-#include <netinet/udp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,14 +43,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define CHUNK 64 /* mmsghdr entries per syscall; stack-allocated, ~7 KiB */
-#ifndef UDP_SEGMENT
-#define UDP_SEGMENT 103
-#endif
-/* Most datagrams in one GSO message (the kernel's UDP_MAX_SEGMENTS), and most bytes (an IPv4
- * datagram's 16-bit length less the IP and UDP headers). */
-#define GSO_MAX_SEGS 64
-#define GSO_MAX_BYTES (65535 - 20 - 8)
+#include "udp-msgs-linux.h"
 
 /* How long received datagrams sat in the socket before recvBatch took them (kernel receive
  * timestamp, SO_TIMESTAMPNS, to the read): upper bounds of the histogram buckets, microseconds. */
@@ -227,14 +219,14 @@ static napi_value udp_recv_batch(napi_env env, napi_callback_info info) {
       msgs[k].msg_hdr.msg_controllen = sizeof ctl[k].buf;
     }
     int r = recvmmsg(u->h.fd, msgs, want, MSG_DONTWAIT, NULL);
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
     if (r < 0) {
       int e = errno;
       if (e == EINTR) continue;
       if (e == EAGAIN || e == EWOULDBLOCK || n > 0) break;
       return qe_throw_errno(env, e, "recvmmsg"), NULL;
     }
+    struct timespec now; /* one clock read per recvmmsg, for every datagram's wait */
+    clock_gettime(CLOCK_REALTIME, &now);
     for (int k = 0; k < r; k++) {
       uint32_t i = n + (uint32_t)k;
       offsets[i] = i * slot + head;
@@ -276,75 +268,33 @@ static napi_value udp_send_batch(napi_env env, napi_callback_info info) {
     if ((uint64_t)offsets[j] + lens[j] > slab_len)
       return napi_throw_range_error(env, "ERR_INVALID_ARG", "sendBatch: packet outside slab"), NULL;
 
-  struct mmsghdr msgs[CHUNK];
-  struct iovec iov[CHUNK];
-  struct sockaddr_in to[CHUNK];
-  union {
-    char buf[CMSG_SPACE(sizeof(uint16_t))];
-    struct cmsghdr align;
-  } ctl[CHUNK];
-  uint32_t count[CHUNK]; /* packets in each message */
+  qe_udp_msgs m; /* ~10 KiB on the stack */
   uint32_t i = start;
   int gso = !u->no_gso;
   while (i < end) {
-    /* Up to CHUNK messages; packet j goes in iov[j - i]. */
-    unsigned nmsg = 0;
-    uint32_t j = i;
-    while (j < end && nmsg < CHUNK && j - i < CHUNK) {
-      uint32_t first = j, seg = lens[j], bytes = 0;
-      do {
-        iov[j - i].iov_base = slab + offsets[j];
-        iov[j - i].iov_len = lens[j];
-        bytes += lens[j];
-        j++;
-      } while (gso && j < end && j - i < CHUNK && j - first < GSO_MAX_SEGS && lens[j - 1] == seg && lens[j] <= seg &&
-               seg > 0 && bytes + lens[j] <= GSO_MAX_BYTES && addrs[2 * j] == addrs[2 * first] &&
-               addrs[2 * j + 1] == addrs[2 * first + 1]);
-      struct msghdr *m = &msgs[nmsg].msg_hdr;
-      memset(m, 0, sizeof *m);
-      memset(&to[nmsg], 0, sizeof to[nmsg]);
-      to[nmsg].sin_family = AF_INET;
-      to[nmsg].sin_addr.s_addr = htonl(addrs[2 * first]);
-      to[nmsg].sin_port = htons((uint16_t)addrs[2 * first + 1]);
-      m->msg_name = &to[nmsg];
-      m->msg_namelen = sizeof to[nmsg];
-      m->msg_iov = &iov[first - i];
-      m->msg_iovlen = j - first;
-      count[nmsg] = j - first;
-      if (j - first > 1) {
-        m->msg_control = ctl[nmsg].buf;
-        m->msg_controllen = sizeof ctl[nmsg].buf;
-        struct cmsghdr *c = CMSG_FIRSTHDR(m);
-        c->cmsg_level = SOL_UDP;
-        c->cmsg_type = UDP_SEGMENT;
-        c->cmsg_len = CMSG_LEN(sizeof(uint16_t));
-        uint16_t size = (uint16_t)seg;
-        memcpy(CMSG_DATA(c), &size, sizeof size);
-      }
-      nmsg++;
-    }
-    int r = sendmmsg(u->h.fd, msgs, nmsg, MSG_DONTWAIT);
+    unsigned nmsg = qe_udp_build_msgs(&m, slab, offsets, lens, addrs, i, end, gso);
+    int r = sendmmsg(u->h.fd, m.msgs, nmsg, MSG_DONTWAIT);
     if (r > 0) {
       /* A short count means message r failed: the next call reports why. */
       for (int k = 0; k < r; k++) {
-        i += count[k];
-        if (count[k] > 1) u->gso_messages += 1;
+        i += m.count[k];
+        if (m.count[k] > 1) u->gso_messages += 1;
       }
       continue;
     }
     int e = r == 0 ? EAGAIN : errno;
     if (e == EINTR) continue;
     if (e == EAGAIN || e == EWOULDBLOCK) break;
-    if (count[0] > 1 && (e == EINVAL || e == EIO || e == ENOPROTOOPT || e == EOPNOTSUPP)) {
+    if (m.count[0] > 1 && (e == EINVAL || e == EIO || e == ENOPROTOOPT || e == EOPNOTSUPP)) {
       /* GSO refused for this socket or route: resend these packets one per message, for good. */
       u->no_gso = 1;
       gso = 0;
       continue;
     }
     if (per_packet_send_errno(e)) { /* the first message failed: drop its packets */
-      u->send_errors += count[0];
+      u->send_errors += m.count[0];
       u->last_send_errno = e;
-      i += count[0];
+      i += m.count[0];
       continue;
     }
     if (i > start) break;

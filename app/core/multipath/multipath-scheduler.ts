@@ -98,23 +98,18 @@ export class MultipathScheduler implements Scheduler {
    */
   private eligibleOf(paths: readonly PathView[]): readonly PathView[] {
     const withStandby = this.config.strategy === 'redundant';
+    const ok = (p: PathView): boolean => p.state === 'active' || (withStandby && p.state === 'standby');
     const e = this.eligible;
     let k = 0;
     let same = true;
     for (let i = 0; i < paths.length; i++) {
       const p = paths[i] as PathView;
-      if (p.state !== 'active' && !(withStandby && p.state === 'standby')) continue;
+      if (!ok(p)) continue;
       if (e[k] !== p) same = false;
       k++;
     }
-    if (same && k === e.length) return e;
-    const fresh: PathView[] = [];
-    for (let i = 0; i < paths.length; i++) {
-      const p = paths[i] as PathView;
-      if (p.state === 'active' || (withStandby && p.state === 'standby')) fresh.push(p);
-    }
-    this.eligible = fresh;
-    return fresh;
+    if (!same || k !== e.length) this.eligible = paths.filter(ok);
+    return this.eligible;
   }
 
   /**

@@ -162,6 +162,7 @@ export class Engine {
     const now = this.now();
     for (const s of this.sessions) s.refreshViews(now);
     const b = this.tunIn;
+    let full = false;
     for (let round = 0; round < MAX_ROUNDS; round++) {
       const n = this.tun.readBatch(b);
       this.counters.tunRxPackets += n;
@@ -186,11 +187,12 @@ export class Engine {
         }
       }
       this.flushDirty();
-      if (n < b.capacity && !this.tun.readPending?.()) break;
+      full = n === b.capacity;
+      if (!full) break;
     }
-    // Segments of a super-packet left over after MAX_ROUNDS: the fd may be idle, so no readiness
-    // callback would come for them.
-    if (this.tun.readPending?.() && !this.pendingRead) {
+    // Segments of a super-packet left over after MAX_ROUNDS (only a full last batch can leave
+    // some): the fd may be idle, so no readiness callback would come for them.
+    if (full && !this.pendingRead && this.tun.readPending?.()) {
       this.pendingRead = true;
       setImmediate(() => {
         this.pendingRead = false;

@@ -112,10 +112,6 @@ export class NativeTunPort implements TunPort {
     return stats;
   }
 
-  get offload(): boolean {
-    return this.dev.offload;
-  }
-
   readPending(): boolean {
     return !this.isClosed && this.dev.pending() > 0;
   }
