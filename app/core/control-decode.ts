@@ -129,6 +129,8 @@ function decodeSchedule(f: Fields): ScheduleMessage {
   if (rtt !== undefined) msg.interactiveMaxRttMs = rtt;
   const bw = f.optF64(4, 'bulkMinBandwidthMbps');
   if (bw !== undefined) msg.bulkMinBandwidthMbps = bw;
+  const copies = f.optU32(5, 'redundantCopies');
+  if (copies !== undefined) msg.redundantCopies = copies;
   return msg;
 }
 

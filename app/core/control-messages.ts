@@ -113,6 +113,8 @@ export interface ScheduleMessage {
   scheduler: string;
   interactiveMaxRttMs?: number;
   bulkMinBandwidthMbps?: number;
+  /** `[multipath.policies] redundant_copies`. */
+  redundantCopies?: number;
 }
 
 export interface CloseMessage {
@@ -250,6 +252,7 @@ export function encodeControlMessage(msg: ControlMessage): Uint8Array {
       w.str(2, msg.scheduler);
       if (msg.interactiveMaxRttMs !== undefined) w.f64(3, msg.interactiveMaxRttMs);
       if (msg.bulkMinBandwidthMbps !== undefined) w.f64(4, msg.bulkMinBandwidthMbps);
+      if (msg.redundantCopies !== undefined) w.u32(5, msg.redundantCopies);
       break;
     case 'close':
       w.header(MessageType.close);

@@ -188,6 +188,7 @@ export class QuicEtherNode implements HelperApi {
       strategy: strategyOf(this.scheduler),
       interactiveMaxRttMs: p.interactiveMaxRttMs,
       bulkMinBandwidthMbps: p.bulkMinBandwidthMbps,
+      redundantCopies: p.redundantCopies,
     };
   }
 
@@ -370,7 +371,12 @@ export class QuicEtherNode implements HelperApi {
 
   /** Counters for tests and the lab (not part of the control API). */
   counters(): Record<string, number> {
-    const out: Record<string, number> = { ...this.engine.counters, poolFree: this.engine.pool.available };
+    const pool = this.engine.pool;
+    const out: Record<string, number> = {
+      ...this.engine.counters,
+      poolFree: pool.available,
+      poolExhausted: pool.exhausted,
+    };
     const kernelDrops = tunKernelDrops(this.o.tun.name);
     if (kernelDrops !== undefined) out.tunKernelDrops = kernelDrops;
     const offload = this.o.tun.stats().offload;

@@ -42,7 +42,13 @@ export {
 } from './path-state.ts';
 export { type MutablePathView, newPathView, type PathView } from './path-view.ts';
 export { BALANCE_EXCESS_MS, BALANCE_ROOM_MS, QueueBalance } from './queue-balance.ts';
-export { RedundantScheduler } from './redundant.ts';
+export {
+  DEFAULT_REDUNDANT_COPIES,
+  MAX_REDUNDANT_COPIES,
+  MIN_REDUNDANT_COPIES,
+  pickFastest,
+  RedundantScheduler,
+} from './redundant.ts';
 export { ReorderBuffer, type ReorderCounters, seqDiff } from './reorder-buffer.ts';
 export { LANE_IDLE_MS, MAX_LANES, ReorderLanes } from './reorder-lanes.ts';
 export { type ReorderSetting, reorderPolicy } from './reorder-policy.ts';
@@ -64,6 +70,12 @@ export {
   type SessionTarget,
 } from './session-machine.ts';
 export { SmoothWeighted } from './smooth-weighted.ts';
+export {
+  REDUNDANT_SPACING_MS,
+  SPACED_COPIES_CAPACITY,
+  SpacedCopies,
+  type SpacedCopiesCounters,
+} from './spaced-copies.ts';
 export { DEFAULT_PATH_TUNING, type PathTuning } from './tuning.ts';
 export { WeightedScheduler } from './weighted.ts';
 export { WindowedFilter } from './windowed-filter.ts';

@@ -17,7 +17,7 @@
 import type { Millis, PathId } from '../types.ts';
 import { LatencyAwareScheduler } from './latency-aware.ts';
 import type { PathView } from './path-view.ts';
-import { RedundantScheduler } from './redundant.ts';
+import { DEFAULT_REDUNDANT_COPIES, RedundantScheduler } from './redundant.ts';
 import { RoundRobinScheduler } from './round-robin.ts';
 import { hasRoom, type PacketInfo, type Scheduler } from './scheduler.ts';
 import { WeightedScheduler } from './weighted.ts';
@@ -32,6 +32,8 @@ export interface SchedulerConfig {
   readonly interactiveMaxRttMs?: number;
   /** `[multipath.policies] bulk_min_bandwidth_mbps`; default 5. */
   readonly bulkMinBandwidthMbps?: number;
+  /** `[multipath.policies] redundant_copies`; default 3 (redundant.ts). */
+  readonly redundantCopies?: number;
 }
 
 export function createStrategy(config: SchedulerConfig): Scheduler {
@@ -46,7 +48,7 @@ export function createStrategy(config: SchedulerConfig): Scheduler {
         bulkMinBandwidthMbps: config.bulkMinBandwidthMbps ?? 5,
       });
     case 'redundant':
-      return new RedundantScheduler();
+      return new RedundantScheduler(config.redundantCopies);
   }
 }
 
@@ -72,6 +74,16 @@ export class MultipathScheduler implements Scheduler {
 
   constructor(readonly config: SchedulerConfig) {
     this.strategy = createStrategy(config);
+  }
+
+  /**
+   * Copies `pkt` should go out as in all: more than `pick` returned means the driver queues the
+   * rest as spaced copies (spaced-copies.ts). 1 unless aggregating with the redundant strategy.
+   */
+  copiesFor(pkt: PacketInfo): number {
+    if (this.config.mode !== 'aggregate' || this.config.strategy !== 'redundant') return 1;
+    if (!pkt.interactive && !pkt.critical) return 1;
+    return this.config.redundantCopies ?? DEFAULT_REDUNDANT_COPIES;
   }
 
   pick(pkt: PacketInfo, paths: readonly PathView[], now: Millis, out: PathId[]): number {

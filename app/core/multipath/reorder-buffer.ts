@@ -104,12 +104,15 @@ export class ReorderBuffer<T> {
   /**
    * `capacity`: packets held at most (power of two). `holdMs`: longest hold. `dedupWindow`:
    * how far behind the window a duplicate is still recognised (power of two; 16384 covers
-   * 160 ms of RTT spread at 100 kpps).
+   * 160 ms of RTT spread at 100 kpps). `dropped`: gets every packet the buffer throws away (a
+   * duplicate, or a ready-queue overflow), so a caller whose refs are resources (the helper: packet
+   * pool slots) can return them; without it each dropped copy kept its slot for good.
    */
   constructor(
     readonly capacity = 256,
     private holdMs = 50,
     readonly dedupWindow = 16384,
+    private readonly dropped: (ref: T) => void = () => undefined,
   ) {
     if (!isPow2(capacity) || !isPow2(dedupWindow) || dedupWindow < capacity) {
       throw new RangeError('capacity and dedupWindow must be powers of two, dedupWindow >= capacity');
@@ -179,6 +182,7 @@ export class ReorderBuffer<T> {
     if (d < 0) {
       if (-d <= this.dedupWindow && this.seen[seq & (this.dedupWindow - 1)] === 1) {
         this.counters.duplicates++;
+        this.dropped(ref);
       } else {
         if (!immediate) {
           this.counters.late++;
@@ -192,6 +196,7 @@ export class ReorderBuffer<T> {
     }
     if (d > 0 && this.slotSeq[seq & this.mask] === seq) {
       this.counters.duplicates++;
+      this.dropped(ref);
       return;
     }
     if (seqDiff(seq, this.highest) < 0) this.counters.reordered++;
@@ -360,6 +365,7 @@ export class ReorderBuffer<T> {
   private enqueueReady(ref: T): void {
     if (this.readyCount === this.ready.length) {
       this.counters.readyOverflow++;
+      this.dropped(ref);
       return;
     }
     this.ready[(this.readyHead + this.readyCount) % this.ready.length] = ref;

@@ -6,6 +6,7 @@
 
 import type { ScheduleMessage } from '../control-messages.ts';
 import type { MultipathMode, SchedulerConfig, StrategyName } from './multipath-scheduler.ts';
+import { MAX_REDUNDANT_COPIES, MIN_REDUNDANT_COPIES } from './redundant.ts';
 
 const MODES: readonly string[] = ['disable', 'aggregate', 'failover'];
 const WIRE_TO_STRATEGY: Readonly<Record<string, StrategyName>> = {
@@ -31,6 +32,7 @@ export function scheduleMessageOf(config: SchedulerConfig): ScheduleMessage {
   };
   if (config.interactiveMaxRttMs !== undefined) msg.interactiveMaxRttMs = config.interactiveMaxRttMs;
   if (config.bulkMinBandwidthMbps !== undefined) msg.bulkMinBandwidthMbps = config.bulkMinBandwidthMbps;
+  if (config.redundantCopies !== undefined) msg.redundantCopies = config.redundantCopies;
   return msg;
 }
 
@@ -50,6 +52,7 @@ export function schedulerConfigOf(msg: ScheduleMessage, own: SchedulerConfig): S
     strategy: StrategyName;
     interactiveMaxRttMs?: number;
     bulkMinBandwidthMbps?: number;
+    redundantCopies?: number;
   } = { mode: msg.mode as MultipathMode, strategy };
   const ownRtt = own.interactiveMaxRttMs;
   const ownBw = own.bulkMinBandwidthMbps;
@@ -57,5 +60,11 @@ export function schedulerConfigOf(msg: ScheduleMessage, own: SchedulerConfig): S
   const useBw = bw !== undefined && bw >= 0 && bw <= MAX_BULK_MIN_MBPS ? bw : ownBw;
   if (useRtt !== undefined) config.interactiveMaxRttMs = useRtt;
   if (useBw !== undefined) config.bulkMinBandwidthMbps = useBw;
+  const copies = msg.redundantCopies;
+  const useCopies =
+    copies !== undefined && copies >= MIN_REDUNDANT_COPIES && copies <= MAX_REDUNDANT_COPIES
+      ? copies
+      : own.redundantCopies;
+  if (useCopies !== undefined) config.redundantCopies = useCopies;
   return config;
 }

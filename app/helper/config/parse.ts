@@ -5,6 +5,11 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import type { z } from 'zod';
 import { type Cidr, cidrContains, cidrEquals, formatCidr, parseCidr } from '../../core/cidr.ts';
+import {
+  DEFAULT_REDUNDANT_COPIES,
+  MAX_REDUNDANT_COPIES,
+  MIN_REDUNDANT_COPIES,
+} from '../../core/multipath/redundant.ts';
 import { nodeId } from '../../core/types.ts';
 import { ConfigError, describeValue, keyPath } from './errors.ts';
 import { type RawConfig, RawConfigSchema } from './schema.ts';
@@ -240,6 +245,16 @@ function normalise(raw: RawConfig, source: string, baseDir: string, issues: Conf
     add('multipath.policies.interactive_max_rtt_ms', `must be greater than 0, got ${interactiveMaxRttMs}`);
   if (!(bulkMinBandwidthMbps >= 0))
     add('multipath.policies.bulk_min_bandwidth_mbps', `must be 0 or more, got ${bulkMinBandwidthMbps}`);
+  const redundantCopies = pol.redundant_copies ?? DEFAULT_REDUNDANT_COPIES;
+  if (
+    !Number.isInteger(redundantCopies) ||
+    redundantCopies < MIN_REDUNDANT_COPIES ||
+    redundantCopies > MAX_REDUNDANT_COPIES
+  )
+    add(
+      'multipath.policies.redundant_copies',
+      `must be a whole number from ${MIN_REDUNDANT_COPIES} to ${MAX_REDUNDANT_COPIES}, got ${redundantCopies}`,
+    );
 
   // [control]
   const c = raw.control ?? {};
@@ -296,7 +311,7 @@ function normalise(raw: RawConfig, source: string, baseDir: string, issues: Conf
       mode,
       interfaces,
       weights,
-      policies: { interactiveMaxRttMs, bulkMinBandwidthMbps },
+      policies: { interactiveMaxRttMs, bulkMinBandwidthMbps, redundantCopies },
       scheduler: m.scheduler ?? defaultScheduler(mode),
       schedulerExplicit: m.scheduler !== undefined,
     },

@@ -29,6 +29,7 @@
 //   [multipath.policies]
 //   interactive_max_rtt_ms = 50
 //   bulk_min_bandwidth_mbps = 5
+//   redundant_copies = 3           # copies of interactive packets, scheduler "redundant" (2-4)
 //
 //   [control]
 //   socket = "/run/quicether/helper.sock"
@@ -65,6 +66,7 @@ const RawMultipath = z.strictObject({
     .strictObject({
       interactive_max_rtt_ms: z.number().optional(),
       bulk_min_bandwidth_mbps: z.number().optional(),
+      redundant_copies: z.number().optional(),
     })
     .optional(),
   scheduler: z.enum(['round-robin', 'weighted', 'latency', 'redundant']).optional(),

@@ -60,6 +60,8 @@ export interface Config {
       interactiveMaxRttMs: number;
       /** Bulk traffic uses only paths estimated at or above this rate. */
       bulkMinBandwidthMbps: number;
+      /** Copies of each interactive packet under the redundant scheduler (redundant.ts). */
+      redundantCopies: number;
     };
     scheduler: SchedulerKind;
     /** True when the file named the scheduler; false when it was derived from the mode. */

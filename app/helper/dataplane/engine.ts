@@ -49,7 +49,6 @@ export interface EngineCounters {
   notIpDrops: number;
   forwarded: number;
   loopDrops: number;
-  poolExhausted: number;
 }
 
 /** Something with deadlines the engine must serve (a client peer, the server side). */
@@ -68,7 +67,6 @@ export class Engine {
     notIpDrops: 0,
     forwarded: 0,
     loopDrops: 0,
-    poolExhausted: 0,
   };
   readonly routes = new RouteTable<PeerSession>();
   readonly sessions = new Set<PeerSession>();

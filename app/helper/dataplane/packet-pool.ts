@@ -1,7 +1,9 @@
 // Fixed pool of packet slots for packets that must outlive one batch: those the reorder buffer
-// holds. Allocated once; alloc() returns -1 when empty, which the caller treats as overload (it
-// delivers the packet at once instead of holding it). Slots keep HEADROOM free bytes in front of
-// the packet so a forwarded packet can get its encapsulation header in place.
+// holds. Allocated once; store() returns -1 when empty, which the caller treats as overload: the
+// packet is dropped, and counted here (`exhausted`, the helper's poolExhausted counter). Every
+// slot handed out must come back through release(), also for packets dropped later (duplicates).
+// Slots keep HEADROOM free bytes in front of the packet so a forwarded packet can get its
+// encapsulation header in place.
 export const POOL_HEADROOM = 16;
 
 export class PacketPool {
@@ -9,6 +11,8 @@ export class PacketPool {
   readonly lens: Uint32Array;
   private readonly free: Int32Array;
   private freeTop: number;
+  /** store() calls refused because no slot was free. */
+  exhausted = 0;
 
   constructor(
     readonly capacity: number,
@@ -32,7 +36,11 @@ export class PacketPool {
 
   /** Copies buf[off, off+len) into a free slot; returns the slot or -1 (empty pool, or too big). */
   store(buf: Uint8Array, off: number, len: number): number {
-    if (this.freeTop === 0 || len > this.slotSize - POOL_HEADROOM) return -1;
+    if (len > this.slotSize - POOL_HEADROOM) return -1;
+    if (this.freeTop === 0) {
+      this.exhausted++;
+      return -1;
+    }
     const i = this.free[--this.freeTop] as number;
     this.slab.set(buf.subarray(off, off + len), this.offset(i));
     this.lens[i] = len;

@@ -19,12 +19,20 @@ import type { Millis, PathId } from '../../core/types.ts';
  */
 const REORDER_CAPACITY = 2048;
 const DEDUP_WINDOW = 16384;
-const newBuffer = () => new ReorderBuffer<number>(REORDER_CAPACITY, 50, DEDUP_WINDOW);
 
 export class ReceiveOrder {
-  buffer = newBuffer();
+  buffer: ReorderBuffer<number>;
   private readonly line = new DelayLine(MAX_LANES);
   private readonly d: DelayedPacket = { seq: 0, ref: 0, immediate: false, lane: -1 };
+
+  /** `release`: takes back the pool slot of every packet the buffer drops (duplicates). */
+  constructor(private readonly release: (slot: number) => void = () => undefined) {
+    this.buffer = this.newBuffer();
+  }
+
+  private newBuffer(): ReorderBuffer<number> {
+    return new ReorderBuffer<number>(REORDER_CAPACITY, 50, DEDUP_WINDOW, this.release);
+  }
 
   /**
    * One arrived packet. `evenOut`: the peer spreads its flow and so do we, so it first waits its
@@ -81,7 +89,7 @@ export class ReceiveOrder {
    */
   reset(now: Millis, lanes: Iterable<number>, release: (slot: number) => void): void {
     const old = this.buffer;
-    this.buffer = newBuffer();
+    this.buffer = this.newBuffer();
     for (const l of lanes) this.buffer.lanes.open(l, now);
     const far = (now + 1e9) as Millis;
     for (let s = old.poll(far); s !== undefined; s = old.poll(far)) release(s);

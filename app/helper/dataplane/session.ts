@@ -29,9 +29,11 @@ import {
   type PacketInfo,
   PathManager,
   type PathStateKind,
+  pickFastest,
   type QueueBalance,
   type ReorderBuffer,
   type SchedulerConfig,
+  SpacedCopies,
 } from '../../core/multipath/index.ts';
 import { RouteTable } from '../../core/route-table.ts';
 import type { Millis, NodeId, PathId } from '../../core/types.ts';
@@ -69,7 +71,7 @@ export class PeerSession {
   readonly manager = new PathManager();
   scheduler: MultipathScheduler;
   /** Delay equalization, reorder buffer and dedup of what arrives. */
-  readonly order = new ReceiveOrder();
+  readonly order: ReceiveOrder;
   /** A path reached its bulk queue limit: the engine flushes before the next packet. */
   wantFlush = false;
   /** Session token (hex) once the first path is bound. */
@@ -83,6 +85,8 @@ export class PeerSession {
     interactive: false,
     critical: false,
   };
+  /** Redundant copies that wait for their turn (spaced-copies.ts). */
+  private readonly spaced = new SpacedCopies<Uint8Array>();
   private readonly hdr = newDecodedHeader();
   private readonly encHdr = { flags: 0, flowId: 0, seq: 0 };
   private seq = 0;
@@ -109,6 +113,8 @@ export class PeerSession {
     private readonly priorityOf: (iface: string) => number,
   ) {
     for (const c of allowedIps) this.allowed.add(c, true);
+    // Copies the reorder buffer drops (redundant mode) give their pool slot back.
+    this.order = new ReceiveOrder((slot) => this.pool.release(slot));
     this.scheduler = new MultipathScheduler(schedulerConfig);
     this.balance = balanceFor(this.scheduler.config.strategy);
     this.spread = spreadsFlows(this.scheduler.config);
@@ -250,30 +256,51 @@ export class PeerSession {
     let sent = 0;
     for (let i = 0; i < n; i++) {
       const link = this.paths.get(this.picked[i] as PathId);
-      if (!link) continue;
-      if (link.conn.sendDatagram(buf, start, total)) {
-        link.counters.txPackets++;
-        link.counters.txBytes += total;
-        sent++;
-        if (!link.dirty) this.markDirty(link);
-        // Counted, not read back: the queue is re-read once per batch (refreshViews).
-        if (++link.queued >= link.queueLimit) {
-          this.blockPath(link, false);
-          this.wantFlush = true;
-        }
-        if (link.pacer && !pkt.interactive && !pkt.critical && !link.pacer.consume(now, total))
-          this.blockPath(link, false);
-      } else {
-        link.counters.txRefused++;
-        this.blockPath(link, true);
-      }
+      if (link && this.sendOn(link, buf, start, total, now)) sent++;
     }
     if (sent === 0) this.counters.noPathDrops++;
     else {
       this.counters.txPackets++;
       this.counters.redundantCopies += sent - 1;
+      // Copies wanted beyond the paths that took one now: later, spaced, on the fastest path.
+      const later = this.scheduler.copiesFor(pkt) - sent;
+      if (later > 0) this.spaced.add(buf.slice(start, start + total), later, now);
     }
     return sent;
+  }
+
+  /** Queues one encapsulated datagram on `link`; false when QUIC refused it (counted). */
+  private sendOn(link: PathLink, buf: Uint8Array, start: number, total: number, now: Millis): boolean {
+    const pkt = this.pkt;
+    if (!link.conn.sendDatagram(buf, start, total)) {
+      link.counters.txRefused++;
+      this.blockPath(link, true);
+      return false;
+    }
+    link.counters.txPackets++;
+    link.counters.txBytes += total;
+    if (!link.dirty) this.markDirty(link);
+    // Counted, not read back: the queue is re-read once per batch (refreshViews).
+    if (++link.queued >= link.queueLimit) {
+      this.blockPath(link, false);
+      this.wantFlush = true;
+    }
+    if (link.pacer && !pkt.interactive && !pkt.critical && !link.pacer.consume(now, total))
+      this.blockPath(link, false);
+    return true;
+  }
+
+  /** Sends the spaced copies now due, each on the fastest path that has urgent room then. */
+  private sendSpacedCopies(now: Millis): void {
+    this.spaced.takeDue(now, (datagram) => {
+      const pkt = this.pkt;
+      pkt.size = datagram.length;
+      pkt.interactive = true;
+      pkt.critical = true;
+      if (pickFastest(this.views, 1, this.picked) === 0) return;
+      const link = this.paths.get(this.picked[0] as PathId);
+      if (link && this.sendOn(link, datagram, 0, datagram.length, now)) this.counters.redundantCopies++;
+    });
   }
 
   /** One received DATAGRAM (buf is reused by the caller after return). */
@@ -318,17 +345,14 @@ export class PeerSession {
 
   /** Earliest deadline of this session's core (path manager, reorder buffer). */
   pollTimeout(): Millis | null {
-    const a = this.manager.pollTimeout();
-    const b = this.order.pollTimeout();
-    if (a === null) return b;
-    if (b === null) return a;
-    return (a < b ? a : b) as Millis;
+    return earliest(earliest(this.manager.pollTimeout(), this.order.pollTimeout()), this.spaced.nextAt());
   }
 
   /** Runs timers and turns path-manager events into probes; returns state changes for reporting. */
   handleTimeout(now: Millis, onStateChange: (id: PathId, state: PathStateKind) => void): void {
     this.manager.handleTimeout(now);
     this.pumpEvents(now, onStateChange);
+    this.sendSpacedCopies(now);
     this.drainReorder(now);
   }
 
@@ -414,4 +438,10 @@ export class PeerSession {
   }
 
   private readonly laneOf = (id: PathId): number => this.paths.get(id)?.lane ?? -1;
+}
+
+function earliest(a: Millis | null, b: Millis | null): Millis | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return (a < b ? a : b) as Millis;
 }

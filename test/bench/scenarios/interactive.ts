@@ -125,7 +125,12 @@ async function redundant(ctx: BenchCtx): Promise<ScenarioOutput> {
     { name: 'wifi0', subnet: 1 },
     { name: 'lte0', subnet: 2 },
   ]);
-  const t = await ctx.tunnel(lab, { laptopMultipath: ['mode = "aggregate"', 'scheduler = "redundant"'] });
+  // QUICETHER_BENCH_REDUNDANT_COPIES=2 measures with two copies instead of the default three.
+  const copies = process.env.QUICETHER_BENCH_REDUNDANT_COPIES;
+  const t = await ctx.tunnel(lab, {
+    laptopMultipath: ['mode = "aggregate"', 'scheduler = "redundant"'],
+    laptopExtra: copies ? ['[multipath.policies]', `redundant_copies = ${Number(copies)}`] : [],
+  });
   await t.cli('gw', ['scheduler', 'redundant']);
   await lab.setLoss('wifi0', 500);
   await lab.setLoss('lte0', 500);
@@ -167,6 +172,7 @@ async function redundant(ctx: BenchCtx): Promise<ScenarioOutput> {
       paths: 'wifi0 + lte0, unshaped',
       lossPerPath: "5 % on each end's ingress (so ~9.75 % round trip)",
       scheduler: 'redundant (laptop config, gw via CLI)',
+      redundantCopies: copies ? Number(copies) : 'default (3)',
       pings: `${n} x ping -U every 10 ms`,
       udp: `${udpN} x 64-byte datagrams every 5 ms, each direction`,
     },

@@ -16,6 +16,7 @@ import { ReorderBuffer } from '../../../app/core/multipath/reorder-buffer.ts';
 import { reorderPolicy } from '../../../app/core/multipath/reorder-policy.ts';
 import type { PacketInfo } from '../../../app/core/multipath/scheduler.ts';
 import { SessionMachine, type SessionStateKind } from '../../../app/core/multipath/session-machine.ts';
+import { REDUNDANT_SPACING_MS } from '../../../app/core/multipath/spaced-copies.ts';
 import { DEFAULT_PATH_TUNING } from '../../../app/core/multipath/tuning.ts';
 import { flowId, type Millis, type PathId, pathId } from '../../../app/core/types.ts';
 import { EventLoop } from './event-loop.ts';
@@ -72,7 +73,7 @@ export class Sim {
   private readonly segment: number;
   private armedAt = Number.POSITIVE_INFINITY;
   private goodputNow = 0;
-  private readonly out: PathId[] = [pathId(0), pathId(0)];
+  private readonly out: PathId[] = [pathId(0), pathId(0), pathId(0), pathId(0)];
   private readonly info: PacketInfo = { flowId: flowId(0), size: 0, interactive: false, critical: false };
 
   constructor(readonly config: SimConfig) {
@@ -179,6 +180,7 @@ export class Sim {
         if (n > 0) {
           this.iq.shift();
           for (let k = 0; k < n; k++) this.transmit(head, this.out[k] as PathId);
+          this.spaceCopies(head, this.sched.copiesFor(this.info) - n);
           continue;
         }
       }
@@ -203,6 +205,14 @@ export class Sim {
       });
     }
     this.arm();
+  }
+
+  /** Copies beyond the paths that took one (redundant): REDUNDANT_SPACING_MS apart, as the helper does. */
+  private spaceCopies(pkt: Pkt, count: number): void {
+    for (let k = 1; k <= count; k++)
+      this.loop.at(this.loop.now + k * REDUNDANT_SPACING_MS, () => {
+        if (this.pick(pkt.size, true, pkt.flow) > 0) this.transmit(pkt, this.out[0] as PathId);
+      });
   }
 
   private transmit(pkt: Pkt, id: PathId): void {

@@ -80,7 +80,7 @@ describe('parseConfig', () => {
       mode: 'aggregate',
       interfaces: ['eth0', 'eth1', 'wwan0'],
       weights: { eth0: 1, eth1: 2, wwan0: 0.5 },
-      policies: { interactiveMaxRttMs: 50, bulkMinBandwidthMbps: 5 },
+      policies: { interactiveMaxRttMs: 50, bulkMinBandwidthMbps: 5, redundantCopies: 3 },
       scheduler: 'weighted',
       schedulerExplicit: false,
     });
@@ -131,6 +131,18 @@ describe('config error messages', () => {
     assert.deepEqual(errorsOf('[multipath.policies]\nmax_rtt = 5'), [
       'test.toml: multipath.policies.max_rtt: unknown key',
     ]);
+  });
+
+  test('redundant_copies: a whole number from 2 to 4, default 3', () => {
+    assert.equal(parseConfig('', 'x').multipath.policies.redundantCopies, 3);
+    assert.equal(
+      parseConfig('[multipath.policies]\nredundant_copies = 2', 'x').multipath.policies.redundantCopies,
+      2,
+    );
+    for (const bad of ['1', '5', '2.5'])
+      assert.deepEqual(errorsOf(`[multipath.policies]\nredundant_copies = ${bad}`), [
+        `test.toml: multipath.policies.redundant_copies: must be a whole number from 2 to 4, got ${bad}`,
+      ]);
   });
 
   test('wrong types say what was expected and what was found', () => {

@@ -81,6 +81,7 @@ const messageArb: fc.Arbitrary<ControlMessage> = fc.oneof(
       scheduler: str,
       interactiveMaxRttMs: num,
       bulkMinBandwidthMbps: num,
+      redundantCopies: u32,
     },
     { requiredKeys: ['type', 'mode', 'scheduler'], noNullPrototype: true },
   ),

@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { type MutablePathView, newPathView } from '../../../app/core/multipath/path-view.ts';
 import type { Millis, PathId } from '../../../app/core/types.ts';
 import { pathId } from '../../../app/core/types.ts';
+import { PacketPool } from '../../../app/helper/dataplane/packet-pool.ts';
 import { ReceiveOrder } from '../../../app/helper/dataplane/receive-order.ts';
 
 const ms = (n: number) => n as Millis;
@@ -74,5 +75,47 @@ describe('ReceiveOrder', () => {
     assert.deepEqual(released.sort(), [200, 201]);
     assert.equal(p.pollTimeout(), null);
     assert.equal(p.buffer.held, 0);
+  });
+});
+
+describe('ReceiveOrder with a packet pool', () => {
+  test('every copy gets its slot back: delivered ones by the caller, dropped duplicates by the buffer', () => {
+    // Redundant mode: each packet arrives three times (two paths, plus a spaced copy), bulk ones
+    // held for a gap, interactive ones at once. Before the drop callback every duplicate kept its
+    // pool slot, and after 4096 of them the helper could receive nothing at all.
+    const pool = new PacketPool(64, 128);
+    const o = new ReceiveOrder((slot) => pool.release(slot));
+    o.openLane(0, ms(0));
+    o.openLane(1, ms(0));
+    const payload = new Uint8Array(40);
+    let delivered = 0;
+    for (let round = 0; round < 200; round++) {
+      const base = round * 4;
+      // Arrival order with a gap: seq base+1 first (held), then base, then the copies.
+      for (const [seq, lane, immediate] of [
+        [base + 1, 0, false],
+        [base, 1, false],
+        [base + 1, 1, false],
+        [base, 0, false],
+        [base + 2, 0, true],
+        [base + 3, 0, true],
+        [base + 2, 1, true],
+        [base + 3, 1, true],
+        [base + 2, 0, true],
+        [base + 1, 0, false],
+      ] as const) {
+        const slot = pool.store(payload, 0, payload.length);
+        assert.ok(slot >= 0, `pool has a slot in round ${round}`);
+        o.push(seq, slot, ms(round), immediate, lane, false);
+      }
+      for (const s of drain(o, round)) {
+        pool.release(s);
+        delivered++;
+      }
+    }
+    assert.equal(delivered, 800, 'each packet handed up once');
+    assert.equal(o.buffer.counters.duplicates, 1200);
+    assert.equal(pool.available, 64, 'every slot came back');
+    assert.equal(pool.exhausted, 0);
   });
 });

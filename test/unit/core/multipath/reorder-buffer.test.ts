@@ -150,3 +150,29 @@ describe('ReorderBuffer', () => {
     );
   });
 });
+
+describe('ReorderBuffer: dropped packets go to the drop callback', () => {
+  test('duplicates (held, delivered, immediate) and ready-queue overflow, each exactly once', () => {
+    const dropped: string[] = [];
+    const b = new ReorderBuffer<string>(4, 50, 16, (r) => dropped.push(r));
+    const t = millis(0);
+    b.push(0, 'a0', t);
+    b.push(2, 'c2', t); // held behind the gap at 1
+    b.push(2, 'c2-copy', t); // duplicate of a held packet
+    b.push(0, 'a0-copy', t); // duplicate of a delivered one
+    b.push(3, 'd3', t, true); // immediate: delivered at once
+    b.push(3, 'd3-copy', t, true);
+    b.push(1, 'b1', t);
+    b.push(1, 'b1-copy', t);
+    assert.deepEqual(dropped, ['c2-copy', 'a0-copy', 'd3-copy', 'b1-copy']);
+    assert.equal(b.counters.duplicates, 4);
+    // Never polled: the ready queue (2 x capacity + 64 = 72) overflows; the overflow is dropped.
+    const big = new ReorderBuffer<number>(4, 50, 16, (r) => dropped.push(`n${r}`));
+    for (let s = 0; s < 80; s++) big.push(s, s, t);
+    assert.equal(big.counters.readyOverflow, 8);
+    assert.deepEqual(
+      dropped.slice(4),
+      [72, 73, 74, 75, 76, 77, 78, 79].map((n) => `n${n}`),
+    );
+  });
+});

@@ -17,7 +17,13 @@ describe('schedule message <-> scheduler config', () => {
   test('every mode and strategy survives the round trip, under the config file names', () => {
     for (const mode of ['disable', 'aggregate', 'failover'] as const) {
       for (const strategy of ['round-robin', 'weighted', 'latency-aware', 'redundant'] as const) {
-        const cfg: SchedulerConfig = { mode, strategy, interactiveMaxRttMs: 80, bulkMinBandwidthMbps: 5 };
+        const cfg: SchedulerConfig = {
+          mode,
+          strategy,
+          interactiveMaxRttMs: 80,
+          bulkMinBandwidthMbps: 5,
+          redundantCopies: 2,
+        };
         const msg = scheduleMessageOf(cfg);
         assert.equal(msg.scheduler, strategy === 'latency-aware' ? 'latency' : strategy);
         assert.deepEqual(schedulerConfigOf(msg, own), cfg);
@@ -52,5 +58,15 @@ describe('schedule message <-> scheduler config', () => {
     assert.equal(zero?.interactiveMaxRttMs, 150);
     const good = schedulerConfigOf({ ...base, interactiveMaxRttMs: 40, bulkMinBandwidthMbps: 2 }, own);
     assert.deepEqual([good?.interactiveMaxRttMs, good?.bulkMinBandwidthMbps], [40, 2]);
+    const ownCopies: SchedulerConfig = { ...own, redundantCopies: 3 };
+    for (const [sent, used] of [
+      [2, 2],
+      [4, 4],
+      [1, 3],
+      [5, 3],
+      [1e9, 3],
+    ] as const)
+      assert.equal(schedulerConfigOf({ ...base, redundantCopies: sent }, ownCopies)?.redundantCopies, used);
+    assert.equal(schedulerConfigOf(base, ownCopies)?.redundantCopies, 3);
   });
 });

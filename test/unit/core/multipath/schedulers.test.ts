@@ -4,7 +4,7 @@ import { LatencyAwareScheduler } from '../../../../app/core/multipath/latency-aw
 import { MultipathScheduler } from '../../../../app/core/multipath/multipath-scheduler.ts';
 import { judgeQuality } from '../../../../app/core/multipath/path-state.ts';
 import { type MutablePathView, newPathView } from '../../../../app/core/multipath/path-view.ts';
-import { RedundantScheduler } from '../../../../app/core/multipath/redundant.ts';
+import { DEFAULT_REDUNDANT_COPIES, RedundantScheduler } from '../../../../app/core/multipath/redundant.ts';
 import { RoundRobinScheduler } from '../../../../app/core/multipath/round-robin.ts';
 import type { PacketInfo, Scheduler } from '../../../../app/core/multipath/scheduler.ts';
 import { DEFAULT_PATH_TUNING } from '../../../../app/core/multipath/tuning.ts';
@@ -26,7 +26,7 @@ const now = millis(0);
 
 /** n picks; each pick's chosen ids joined with '+'; '-' for none. */
 function picks(s: Scheduler, paths: MutablePathView[], n: number, pkt: PacketInfo = bulk): string[] {
-  const out: PathId[] = [pathId(0), pathId(0)];
+  const out: PathId[] = [pathId(0), pathId(0), pathId(0), pathId(0)];
   const r: string[] = [];
   for (let i = 0; i < n; i++) {
     const k = s.pick(pkt, paths, now, out);
@@ -177,8 +177,8 @@ describe('latency-aware', () => {
 });
 
 describe('redundant', () => {
-  test('interactive and critical go to the two lowest-RTT paths that can send; bulk once', () => {
-    const s = new RedundantScheduler();
+  test('two copies: interactive and critical go to the two lowest-RTT paths that can send; bulk once', () => {
+    const s = new RedundantScheduler(2);
     const p = [view(0, { srttMs: 50 }), view(1, { srttMs: 10 }), view(2, { srttMs: 30 })];
     assert.deepEqual(picks(s, p, 1, ssh()), ['1+2']);
     assert.deepEqual(picks(s, p, 1, { ...bulk, critical: true }), ['1+2']);
@@ -188,6 +188,41 @@ describe('redundant', () => {
     assert.deepEqual(picks(s, p, 1, ssh()), ['1'], 'one copy when only one path can send');
     for (const v of p) v.canSendUrgent = true;
     assert.deepEqual(picks(s, p, 3), ['0', '1', '2']);
+  });
+
+  test('three copies (default): one per path, lowest RTT first, never twice on one path', () => {
+    const s = new RedundantScheduler();
+    assert.equal(s.copies, DEFAULT_REDUNDANT_COPIES);
+    const p = [
+      view(0, { srttMs: 50 }),
+      view(1, { srttMs: 10 }),
+      view(2, { srttMs: 30 }),
+      view(3, { srttMs: 90 }),
+    ];
+    assert.deepEqual(picks(s, p, 1, ssh()), ['1+2+0']);
+    assert.deepEqual(picks(new RedundantScheduler(4), p, 1, ssh()), ['1+2+0+3']);
+    // Two paths: two copies now; the driver sends the third later (copiesFor - picked).
+    assert.deepEqual(picks(s, p.slice(0, 2), 1, ssh()), ['1+0']);
+    (p[1] as MutablePathView).srttMs = Number.NaN; // no RTT yet: last
+    assert.deepEqual(picks(s, p, 1, ssh()), ['2+0+3']);
+    // A caller's out[] shorter than the copies bounds them.
+    const out: PathId[] = [pathId(9), pathId(9)];
+    assert.equal(s.pick(ssh(), p, now, out), 2);
+    assert.deepEqual(out, [pathId(2), pathId(0)]);
+  });
+
+  test('copiesFor: the configured copies for interactive and critical packets in aggregate mode only', () => {
+    const agg = new MultipathScheduler({ mode: 'aggregate', strategy: 'redundant' });
+    assert.equal(agg.copiesFor(ssh()), DEFAULT_REDUNDANT_COPIES);
+    assert.equal(agg.copiesFor({ ...bulk, critical: true }), DEFAULT_REDUNDANT_COPIES);
+    assert.equal(agg.copiesFor(bulk), 1);
+    const two = new MultipathScheduler({ mode: 'aggregate', strategy: 'redundant', redundantCopies: 2 });
+    assert.equal(two.copiesFor(ssh()), 2);
+    assert.equal(new MultipathScheduler({ mode: 'failover', strategy: 'redundant' }).copiesFor(ssh()), 1);
+    assert.equal(
+      new MultipathScheduler({ mode: 'aggregate', strategy: 'latency-aware' }).copiesFor(ssh()),
+      1,
+    );
   });
 });
 
