@@ -28,9 +28,8 @@ import { ClientPeer } from './dataplane/client.ts';
 import { Engine } from './dataplane/engine.ts';
 import { ServerSide } from './dataplane/server.ts';
 import { PeerSession } from './dataplane/session.ts';
+import { helperCounters } from './helper-counters.ts';
 import type { TunPort, UdpPort } from './io/ports.ts';
-import { tunKernelDrops } from './io/tun-kernel-drops.ts';
-import { udpCounters } from './io/udp-counters.ts';
 import type { Log } from './logger.ts';
 import { Netmon } from './netmon/netmon.linux.ts';
 import { QUIC_DATAGRAM_OVERHEAD as QUIC_OVERHEAD } from './quic/config.ts';
@@ -371,30 +370,7 @@ export class QuicEtherNode implements HelperApi {
 
   /** Counters for tests and the lab (not part of the control API). */
   counters(): Record<string, number> {
-    const pool = this.engine.pool;
-    const out: Record<string, number> = {
-      ...this.engine.counters,
-      poolFree: pool.available,
-      poolExhausted: pool.exhausted,
-    };
-    const kernelDrops = tunKernelDrops(this.o.tun.name);
-    if (kernelDrops !== undefined) out.tunKernelDrops = kernelDrops;
-    const offload = this.o.tun.stats().offload;
-    if (offload) for (const [k, v] of Object.entries(offload)) out[`tun.${k}`] = v;
-    Object.assign(out, udpCounters(new Set([...this.engine.allLinks()].map((l) => l.sender.port))));
-    if (this.server) {
-      const c = this.server.listener.counters;
-      out['listener.retries'] = c.retries;
-      out['listener.accepted'] = c.accepted;
-      out['listener.rejected'] = c.rejected;
-      for (const [k, v] of Object.entries(c.dropped)) out[`listener.dropped.${k}`] = v;
-    }
-    for (const s of this.sessions.values()) {
-      for (const [k, v] of Object.entries(s.counters)) out[k] = (out[k] ?? 0) + v;
-      for (const [k, v] of Object.entries(s.reorder.counters))
-        out[`reorder.${k}`] = (out[`reorder.${k}`] ?? 0) + v;
-    }
-    return out;
+    return helperCounters(this.engine, this.o.tun, this.server, this.sessions.values());
   }
 
   async stop(): Promise<void> {

@@ -46,7 +46,6 @@ export {
   DEFAULT_REDUNDANT_COPIES,
   MAX_REDUNDANT_COPIES,
   MIN_REDUNDANT_COPIES,
-  pickFastest,
   RedundantScheduler,
 } from './redundant.ts';
 export { ReorderBuffer, type ReorderCounters, seqDiff } from './reorder-buffer.ts';

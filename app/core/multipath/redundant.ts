@@ -41,7 +41,7 @@ export class RedundantScheduler implements Scheduler {
  * Writes up to `max` distinct paths with urgent room into out[], lowest RTT first; returns how
  * many. Allocation-free: each round scans for the lowest RTT above the previous pick's.
  */
-export function pickFastest(paths: readonly PathView[], max: number, out: PathId[]): number {
+function pickFastest(paths: readonly PathView[], max: number, out: PathId[]): number {
   let n = 0;
   while (n < max) {
     let best = -1;

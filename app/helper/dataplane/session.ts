@@ -22,6 +22,7 @@ import {
 } from '../../core/encap.ts';
 import type { FlowInfo } from '../../core/flow.ts';
 import {
+  lowestRtt,
   MAX_LANES,
   MultipathScheduler,
   type MutablePathView,
@@ -29,7 +30,6 @@ import {
   type PacketInfo,
   PathManager,
   type PathStateKind,
-  pickFastest,
   type QueueBalance,
   type ReorderBuffer,
   type SchedulerConfig,
@@ -41,7 +41,8 @@ import type { PacketPool } from './packet-pool.ts';
 import type { PathLink } from './path-link.ts';
 import { ReceiveOrder } from './receive-order.ts';
 import { bulkQueueLimit } from './send-room.ts';
-import { balanceFor, pacerFor, queueDelayMs, spreadsFlows } from './strategy-aids.ts';
+import { balanceFor, pacerFor, spreadsFlows } from './strategy-aids.ts';
+import { samplePath } from './transport-sample.ts';
 
 export interface SessionCounters {
   txPackets: number;
@@ -297,8 +298,9 @@ export class PeerSession {
       pkt.size = datagram.length;
       pkt.interactive = true;
       pkt.critical = true;
-      if (pickFastest(this.views, 1, this.picked) === 0) return;
-      const link = this.paths.get(this.picked[0] as PathId);
+      const i = lowestRtt(this.views, true);
+      if (i < 0) return;
+      const link = this.paths.get((this.views[i] as MutablePathView).id);
       if (link && this.sendOn(link, datagram, 0, datagram.length, now)) this.counters.redundantCopies++;
     });
   }
@@ -384,47 +386,11 @@ export class PeerSession {
     }
   }
 
-  /**
-   * Feeds quiche's transport stats of every path into the metrics (a few times a second). A path
-   * whose connection received packets since the last reading is alive: its peer is ACKing, so the
-   * path manager does not need probe answers to keep it (a busy path's keepalives can queue behind
-   * data). Bytes acknowledged are estimated as sent minus lost over the interval.
-   */
+  /** Feeds quiche's transport stats of every path into the metrics (transport-sample.ts). */
   sampleTransport(now: Millis): void {
     for (const [id, link] of this.paths) {
-      const s = link.conn.stats();
-      this.manager.handleStats(
-        id,
-        {
-          rttMs: s.rttMs,
-          cwnd: s.cwnd,
-          lost: s.lost,
-          sent: s.sent,
-          deliveryRate: s.deliveryRate,
-          // quiche's DATAGRAM queue only backs up when the congestion window is full.
-          cwndLimited: s.dgramSendQueueLen > 0 || link.counters.txRefused > (link.lastStats?.refused ?? 0),
-        },
-        now,
-      );
-      const last = link.lastStats;
-      if (last) {
-        const sent = s.sentBytes - last.sentBytes;
-        if (sent > 0) this.manager.handleTrafficSent(id, sent, now);
-        if (s.recv > last.recv)
-          this.manager.handleTrafficAcked(id, Math.max(0, sent - (s.lostBytes - last.lostBytes)), now);
-      }
-      if (this.balance)
-        this.queues.set(id, queueDelayMs(link, s, this.manager.metrics(id, now)?.minRttMs ?? Number.NaN));
-      const m = link.pacer ? this.manager.metrics(id, now) : undefined;
-      // quiche's own smoothed RTT: fresh per ACK, where ours is smoothed again per sample.
-      // What the path carries: quiche's latest delivery-rate sample, or our smoothed throughput.
-      if (m) link.pacer?.onSample(now, s.rttMs, m.minRttMs, Math.max(m.throughput, s.deliveryRate));
-      link.lastStats = {
-        sentBytes: s.sentBytes,
-        lostBytes: s.lostBytes,
-        recv: s.recv,
-        refused: link.counters.txRefused,
-      };
+      const q = samplePath(this.manager, id, link, now, this.balance !== null);
+      if (this.balance) this.queues.set(id, q);
     }
     if (this.balance) {
       this.balance.update(this.queues);
