@@ -281,4 +281,27 @@ describe('multipath in the lab', { skip }, () => {
       assert.match(after, / 0% packet loss/, after);
     });
   });
+  test('lossy paths carrying light, dense traffic keep a true RTT (quiche 0.18 stamps from its pacer)', async () => {
+    // With 5 % loss the windows shrink to a few datagrams; quiche then stamps packets with a
+    // pacer time that stops moving and its RTT climbs a second per second (measured: 18 s after
+    // 23 s, pings 1 ms; one path demoted to Standby). The helper must not believe it.
+    await withTunnel('lr', ['mode = "aggregate"', 'scheduler = "redundant"'], async (lab, t) => {
+      await waitForPaths(t, 2, 15_000);
+      await lab.setLoss('wifi0', 500);
+      await lab.setLoss('lte0', 500);
+      // 12 s of pings every 5 ms: one small packet per 5 ms each way, copied on both paths.
+      const pings = runIn(lab.laptop, 'ping', ['-c', '2400', '-i', '0.005', '-q', GW_TUN], 60_000);
+      await sleep(9000);
+      const during = [...(await paths(t)), ...(await pathSamples(t, 500, 'gw'))];
+      const out = await pings;
+      const loss = /([\d.]+)% packet loss/.exec(out);
+      assert.ok(loss && Number(loss[1]) < 2, out);
+      assert.equal(during.length, 4, JSON.stringify(during));
+      for (const p of during) {
+        // The true RTT is a few ms; the runaway reads seconds after 9 s.
+        assert.ok(p.rttMs < 200, `${p.interface} reads ${p.rttMs} ms: ${JSON.stringify(during)}`);
+        assert.notEqual(p.state, 'failed', JSON.stringify(during));
+      }
+    });
+  });
 });

@@ -5,6 +5,8 @@ import type { Tunnel } from './tunnel.ts';
 export interface PathRow {
   interface: string;
   state: string;
+  /** The helper's smoothed RTT of the path, ms. */
+  rttMs: number;
   txBps: number;
   rxBps: number;
   /** Queue-balancing share factor (weighted strategy only). */

@@ -106,6 +106,11 @@ export class PathManager {
     return this.find(id)?.metrics.snapshot(now);
   }
 
+  /** Whether the path's last transport stats reading gave a usable RTT (path-metrics.ts). */
+  transportRttTrusted(id: PathId): boolean {
+    return this.find(id)?.metrics.transportRttTrusted ?? true;
+  }
+
   /** Paths that can carry traffic (Active or Standby). */
   usableCount(): number {
     let n = 0;
@@ -267,7 +272,9 @@ export class PathManager {
 
   /** A healthy path with recently acked traffic postpones its probe: the traffic proves it alive. */
   private probeDueAt(p: PathRecord): number {
-    if (p.state.kind === 'probing' || this.suspect(p)) return p.nextProbeAt;
+    // A path whose transport RTT is not trusted is probed even while it carries traffic: the
+    // probes are then its only RTT samples.
+    if (p.state.kind === 'probing' || this.suspect(p) || !p.metrics.transportRttTrusted) return p.nextProbeAt;
     return Math.max(p.nextProbeAt, p.lastAckAt + this.tuning.idleProbeIntervalMs);
   }
 

@@ -6,6 +6,9 @@ import type { Millis, PathId } from '../../core/types.ts';
 import type { PathLink } from './path-link.ts';
 import { queueDelayMs } from './strategy-aids.ts';
 
+/** quiche's smallest max datagram size (RFC 9000's 1200), until the path reports its own. */
+const FALLBACK_DATAGRAM_SIZE = 1200;
+
 /**
  * A path whose connection received packets since the last reading is alive: its peer is ACKing,
  * so the path manager does not need probe answers to keep it (a busy path's keepalives can queue
@@ -30,6 +33,8 @@ export function samplePath(
       deliveryRate: s.deliveryRate,
       // quiche's DATAGRAM queue only backs up when the congestion window is full.
       cwndLimited: s.dgramSendQueueLen > 0 || link.counters.txRefused > (link.lastStats?.refused ?? 0),
+      // quiche's RTT is stamped by its pacer: with a window of a few datagrams it runs away.
+      datagramSize: s.pmtu > 0 ? s.pmtu : FALLBACK_DATAGRAM_SIZE,
     },
     now,
   );
@@ -40,10 +45,13 @@ export function samplePath(
     if (s.recv > last.recv)
       manager.handleTrafficAcked(id, Math.max(0, sent - (s.lostBytes - last.lostBytes)), now);
   }
-  const queue = wantQueue
-    ? queueDelayMs(link, s, manager.metrics(id, now)?.minRttMs ?? Number.NaN)
-    : Number.NaN;
-  const m = link.pacer ? manager.metrics(id, now) : undefined;
+  // Both read quiche's own RTT (fresh per ACK): not while it cannot be trusted.
+  const trusted = manager.transportRttTrusted(id);
+  const queue =
+    wantQueue && trusted
+      ? queueDelayMs(link, s, manager.metrics(id, now)?.minRttMs ?? Number.NaN)
+      : Number.NaN;
+  const m = link.pacer && trusted ? manager.metrics(id, now) : undefined;
   // quiche's own smoothed RTT: fresh per ACK, where ours is smoothed again per sample.
   // What the path carries: quiche's latest delivery-rate sample, or our smoothed throughput.
   if (m) link.pacer?.onSample(now, s.rttMs, m.minRttMs, Math.max(m.throughput, s.deliveryRate));

@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { BandwidthEstimator } from '../../../../app/core/multipath/bandwidth-estimator.ts';
 import { LossWindow } from '../../../../app/core/multipath/loss-window.ts';
-import { PathMetrics } from '../../../../app/core/multipath/path-metrics.ts';
+import {
+  PathMetrics,
+  TRANSPORT_RTT_MIN_CWND_DATAGRAMS,
+  transportRttTrusted,
+} from '../../../../app/core/multipath/path-metrics.ts';
 import { RttEstimator } from '../../../../app/core/multipath/rtt-estimator.ts';
 import { DEFAULT_PATH_TUNING } from '../../../../app/core/multipath/tuning.ts';
 import { WindowedFilter } from '../../../../app/core/multipath/windowed-filter.ts';
@@ -119,6 +123,7 @@ describe('PathMetrics', () => {
       bytesInFlight: number;
       deliveryRate: number;
       cwndLimited: boolean;
+      datagramSize: number;
     }>,
   ) => ({
     rttMs: 20,
@@ -145,6 +150,31 @@ describe('PathMetrics', () => {
     assert.equal(m.addStats(stats({ rttMs: 22 }), millis(200)), true);
     assert.equal(m.addStats(stats({ rttMs: Number.NaN }), millis(300)), false);
     assert.equal(m.rtt.samples, 2);
+  });
+
+  test("quiche's RTT is no sample while the window is a few datagrams (its stamps run away)", () => {
+    const mds = 1350;
+    const min = TRANSPORT_RTT_MIN_CWND_DATAGRAMS * mds;
+    assert.equal(transportRttTrusted(stats({ cwnd: min, datagramSize: mds })), true);
+    assert.equal(transportRttTrusted(stats({ cwnd: min - 1, datagramSize: mds })), false);
+    assert.equal(
+      transportRttTrusted(stats({ cwnd: 2 * mds })),
+      true,
+      'no datagram size: a driver without the flaw',
+    );
+    const m = new PathMetrics(DEFAULT_PATH_TUNING);
+    assert.equal(m.addStats(stats({ rttMs: 3, cwnd: 100_000, datagramSize: mds }), millis(0)), true);
+    // The window collapses under loss and quiche's RTT climbs a second per second: ignored.
+    for (let t = 1; t <= 20; t++) {
+      assert.equal(
+        m.addStats(stats({ rttMs: 1000 * t, cwnd: 3514, datagramSize: mds }), millis(t * 1000)),
+        false,
+      );
+      assert.equal(m.transportRttTrusted, false);
+    }
+    assert.equal(m.srttMs, 3);
+    assert.equal(m.addStats(stats({ rttMs: 4, cwnd: min, datagramSize: mds }), millis(21_000)), true);
+    assert.equal(m.transportRttTrusted, true);
   });
 
   test('delivery rate is capacity when the window was full and packets were lost; headroom', () => {

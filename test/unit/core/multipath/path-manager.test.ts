@@ -144,6 +144,28 @@ describe('PathManager', () => {
     assert.ok(d.probes(A, 11_000, 21_000) >= 9);
   });
 
+  test('a busy path whose transport RTT is not trusted is still probed, for RTT samples', () => {
+    const d = activePair();
+    // Traffic acked every 100 ms on B for 10 s, but its window is 3 datagrams: quiche's RTT
+    // (climbing a second per second) is no sample, the probes are.
+    let quicheRtt = 20;
+    for (let t = 1000; t < 11_000; t += 100) {
+      d.run(t);
+      d.pm.handleTrafficSent(B, 1200, millis(t));
+      d.pm.handleTrafficAcked(B, 1200, millis(t + 20));
+      quicheRtt += 100;
+      d.pm.handleStats(
+        B,
+        { rttMs: quicheRtt, cwnd: 3 * 1350, sent: t, lost: 0, deliveryRate: 0, datagramSize: 1350 },
+        millis(t + 20),
+      );
+    }
+    assert.ok(d.probes(B, 1100, 11_000) >= 9, `probes on B: ${d.probes(B, 1100, 11_000)}`);
+    const m = d.pm.metrics(B, millis(11_000));
+    assert.ok(m && Math.abs(m.srttMs - 20) < 1, `srtt ${m?.srttMs}`);
+    assert.equal(d.pm.state(B)?.kind, 'active');
+  });
+
   test('traffic that goes unanswered makes a busy path suspect; it fails within ~1 s', () => {
     const d = activePair();
     for (let t = 1000; t < 5000; t += 10) {
