@@ -4,6 +4,7 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync, readlinkSync } from 'node:fs';
 import { diffInterfaces, type InterfaceChange, type InterfaceInfo, kindOf } from '../../core/netmon/delta.ts';
+import { interfaceFingerprint } from './fingerprint.linux.ts';
 
 interface IpAddrJson {
   ifname: string;
@@ -78,7 +79,8 @@ export const defaultMetered = (_name: string, kind: string): boolean => kind ===
 
 /** Re-read at most this often when netlink events burst (an address change emits several). */
 const DEBOUNCE_MS = 30;
-/** A safety net for a missed event; netlink events do the real work. */
+/** A safety net for a missed event (netlink events do the real work): compares a fingerprint read
+ *  without spawning a process, and re-reads with `ip` only when it moved. */
 const POLL_MS = 5000;
 
 export class Netmon {
@@ -87,6 +89,7 @@ export class Netmon {
   private debounce: NodeJS.Timeout | null = null;
   private poll: NodeJS.Timeout | null = null;
   private stopped = false;
+  private fingerprint = '';
 
   constructor(private readonly opts: NetmonOptions) {}
 
@@ -95,11 +98,14 @@ export class Netmon {
   }
 
   async start(): Promise<InterfaceInfo[]> {
+    this.fingerprint = interfaceFingerprint();
     this.current = await readInterfaces(this.opts.isMetered);
     this.monitor = spawn('ip', ['monitor', 'link', 'address'], { stdio: ['ignore', 'pipe', 'ignore'] });
     this.monitor.stdout?.on('data', () => this.schedule());
     this.monitor.on('error', (e) => this.opts.onError?.(e));
-    this.poll = setInterval(() => this.schedule(), POLL_MS);
+    this.poll = setInterval(() => {
+      if (interfaceFingerprint() !== this.fingerprint) this.schedule();
+    }, POLL_MS);
     this.poll.unref();
     return this.current;
   }
@@ -127,6 +133,8 @@ export class Netmon {
 
   private async reread(): Promise<void> {
     let next: InterfaceInfo[];
+    // Taken before the read: a change during it moves the fingerprint again, and the poll sees it.
+    this.fingerprint = interfaceFingerprint();
     try {
       next = await readInterfaces(this.opts.isMetered);
     } catch (e) {
