@@ -1,6 +1,7 @@
 // The receive order of one session: delay equalization (delay-line.ts) in front of the reorder
 // buffer and its duplicate filter (reorder-buffer.ts). Packets are pool slots; lanes are the
 // session's paths (reorder-lanes.ts).
+import { type DecodedHeader, FLAG_HAS_SEQ, FLAG_INTERACTIVE, FLAG_SPREAD } from '../../core/encap.ts';
 import {
   type DelayedPacket,
   DelayLine,
@@ -32,6 +33,19 @@ export class ReceiveOrder {
 
   private newBuffer(): ReorderBuffer<number> {
     return new ReorderBuffer<number>(REORDER_CAPACITY, 50, DEDUP_WINDOW, this.release);
+  }
+
+  /**
+   * One arrived packet by its decoded header; `weSpread`: our own strategy spreads flows.
+   * Interactive packets are never held behind bulk gaps (only deduplicated): a ping must not wait
+   * for a bulk packet still crossing a 600 ms path. Spread packets are evened out only when this
+   * end spreads too: a laptop on the latency strategy wants its replies at the fast path's delay
+   * even from a gateway that spreads.
+   */
+  pushArrival(h: DecodedHeader, slot: number, now: Millis, lane: number, weSpread: boolean): void {
+    const immediate = (h.flags & FLAG_HAS_SEQ) === 0 || (h.flags & FLAG_INTERACTIVE) !== 0;
+    const evenOut = weSpread && (h.flags & (FLAG_SPREAD | FLAG_HAS_SEQ)) === (FLAG_SPREAD | FLAG_HAS_SEQ);
+    this.push(h.seq, slot, now, immediate, lane, evenOut);
   }
 
   /**

@@ -37,6 +37,7 @@ import {
 } from '../../core/multipath/index.ts';
 import { RouteTable } from '../../core/route-table.ts';
 import type { Millis, NodeId, PathId } from '../../core/types.ts';
+import { onKeepaliveMessage, sendKeepalive } from './keepalive.ts';
 import type { PacketPool } from './packet-pool.ts';
 import type { PathLink } from './path-link.ts';
 import { ReceiveOrder } from './receive-order.ts';
@@ -321,13 +322,7 @@ export class PeerSession {
     this.counters.rxPackets++;
     const slot = this.pool.store(buf, h.payloadOffset, h.payloadLength);
     if (slot < 0) return; // pool exhausted: overload drop (counted by the engine via pool stats)
-    // Interactive packets are never held behind bulk gaps (only deduplicated): a ping must not
-    // wait for a bulk packet still crossing a 600 ms path.
-    const immediate = (h.flags & FLAG_HAS_SEQ) === 0 || (h.flags & FLAG_INTERACTIVE) !== 0;
-    // Evened out only when this end spreads too: a laptop on the latency strategy wants its
-    // replies at the fast path's delay even from a gateway that spreads.
-    const evenOut = this.spread && (h.flags & (FLAG_SPREAD | FLAG_HAS_SEQ)) === (FLAG_SPREAD | FLAG_HAS_SEQ);
-    this.order.push(h.seq, slot, now, immediate, link.lane, evenOut);
+    this.order.pushArrival(h, slot, now, link.lane, this.spread);
     this.drainReorder(now);
   }
 
@@ -362,12 +357,7 @@ export class PeerSession {
     for (let e = this.manager.pollEvent(); e !== undefined; e = this.manager.pollEvent()) {
       if (e.type === 'send-probe') {
         const link = this.paths.get(e.pathId);
-        if (link?.sendControl({ type: 'keepalive', seq: e.seq, sentAt: Math.round(now * 1000) / 1000 })) {
-          this.manager.handleProbeSent(e.pathId, e.seq, now);
-          // The PING makes the keepalive leave even when the control stream is blocked.
-          link.conn.sendAckEliciting();
-          if (!link.dirty) this.markDirty(link);
-        }
+        if (link) sendKeepalive(this.manager, e.pathId, link, e.seq, now, this.markDirty);
       } else {
         onStateChange(e.pathId, e.state.kind);
       }
@@ -377,13 +367,7 @@ export class PeerSession {
 
   /** Control messages every path handles the same way on both ends. */
   onControl(link: PathLink, msg: ControlMessage, now: Millis): void {
-    if (link.pathId === null) return;
-    if (msg.type === 'keepalive') {
-      link.sendControl({ type: 'keepaliveAck', seq: msg.seq, echoSentAt: msg.sentAt });
-      if (!link.dirty) this.markDirty(link);
-    } else if (msg.type === 'keepaliveAck') {
-      this.manager.handleProbeAck(link.pathId, msg.seq, now);
-    }
+    onKeepaliveMessage(this.manager, link, msg, now, this.markDirty);
   }
 
   /** Feeds quiche's transport stats of every path into the metrics (transport-sample.ts). */

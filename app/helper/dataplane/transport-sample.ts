@@ -46,15 +46,12 @@ export function samplePath(
       manager.handleTrafficAcked(id, Math.max(0, sent - (s.lostBytes - last.lostBytes)), now);
   }
   // Both read quiche's own RTT (fresh per ACK): not while it cannot be trusted.
-  const trusted = manager.transportRttTrusted(id);
-  const queue =
-    wantQueue && trusted
-      ? queueDelayMs(link, s, manager.metrics(id, now)?.minRttMs ?? Number.NaN)
-      : Number.NaN;
-  const m = link.pacer && trusted ? manager.metrics(id, now) : undefined;
+  const m =
+    (wantQueue || link.pacer) && manager.transportRttTrusted(id) ? manager.metrics(id, now) : undefined;
+  const queue = wantQueue && m ? queueDelayMs(link, s, m.minRttMs) : Number.NaN;
   // quiche's own smoothed RTT: fresh per ACK, where ours is smoothed again per sample.
   // What the path carries: quiche's latest delivery-rate sample, or our smoothed throughput.
-  if (m) link.pacer?.onSample(now, s.rttMs, m.minRttMs, Math.max(m.throughput, s.deliveryRate));
+  if (m && link.pacer) link.pacer.onSample(now, s.rttMs, m.minRttMs, Math.max(m.throughput, s.deliveryRate));
   link.lastStats = {
     sentBytes: s.sentBytes,
     lostBytes: s.lostBytes,
