@@ -1,8 +1,6 @@
 #!/usr/bin/env node
-// Development launcher: registers tsx so Node can load the TypeScript sources, then runs the CLI.
-// (A packaged build replaces this with the compiled dist/app/cli/main.js.)
-import { register } from 'tsx/esm/api';
+// `quicether`: the CLI (app/cli). Sources through tsx in a checkout, dist/ in a packaged build.
+import { loadCli } from './load-cli.js';
 
-register();
-const { main } = await import('../app/cli/main.ts');
+const { main } = await loadCli();
 await main();

@@ -21,13 +21,20 @@ type IdentityModule = {
   saveIdentity?: (dir: string, id: { nodeId: string }) => Promise<void>;
 };
 
-/** Imports a sibling module by URL (a variable specifier: the CLI type-checks without it). */
+/** `.ts` when this file runs from the sources (tsx), `.js` in the compiled build (dist/). */
+const MODULE_EXT = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+
+/**
+ * Imports a sibling module by URL (a variable specifier: the CLI type-checks without it), given
+ * without extension: the sources and the compiled build name their files differently.
+ */
 async function load<T>(relative: string): Promise<T | null> {
+  const path = `${relative}${MODULE_EXT}`;
   try {
-    return (await import(new URL(relative, import.meta.url).href)) as T;
+    return (await import(new URL(path, import.meta.url).href)) as T;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ERR_MODULE_NOT_FOUND' && String((e as Error).message).includes(relative.replace('../', '')))
+    if (code === 'ERR_MODULE_NOT_FOUND' && String((e as Error).message).includes(path.replace('../', '')))
       return null;
     throw e;
   }
@@ -37,9 +44,11 @@ export async function runStart(
   ctx: Ctx,
   opts: { config?: string; interfaces?: string[]; multipath?: string },
 ): Promise<ExitCode> {
-  const mod = await load<HelperModule>('../helper/main.ts');
+  const mod = await load<HelperModule>('../helper/main');
   if (!mod?.runHelper) {
-    ctx.io.err('quicether: this build has no helper (app/helper/main.ts with runHelper is missing)');
+    ctx.io.err(
+      `quicether: this build has no helper (app/helper/main${MODULE_EXT} with runHelper is missing)`,
+    );
     return EXIT.error;
   }
   const options: StartOptions = { socketPath: ctx.socketPath };
@@ -67,7 +76,7 @@ export async function runKeygen(
   opts: { out?: string; force?: boolean },
   env: NodeJS.ProcessEnv,
 ): Promise<ExitCode> {
-  const mod = await load<IdentityModule>('../helper/identity/index.ts');
+  const mod = await load<IdentityModule>('../helper/identity/index');
   if (!mod?.generateIdentity || !mod.saveIdentity) {
     ctx.io.err('quicether: this build has no identity module (app/helper/identity)');
     return EXIT.error;

@@ -56,6 +56,13 @@ export interface TunnelOptions {
   startHelpers?: boolean;
   /** TSO/GRO offload on both TUN devices ([tunnel] offload; the helper's default is on). */
   tunOffload?: boolean;
+  /**
+   * Run a packaged build instead of the sources: the root of an app laid out as electron-builder
+   * packs it (bin/, dist/, package.json; see test/lab/packaged.ts). The helpers start as the
+   * systemd unit starts them (bin/quicether-helper.js, QUICETHER_NATIVE) and `cli` runs that
+   * build's bin/quicether.js.
+   */
+  packaged?: { root: string; native: string };
 }
 
 export async function startTunnel(lab: Lab, opts: TunnelOptions = {}): Promise<Tunnel> {
@@ -139,14 +146,25 @@ socket = "${join(dir, 'gw.sock')}"
     const log: string[] = [];
     // QUICETHER_HELPER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles both helpers.
     const nodeArgs = (process.env.QUICETHER_HELPER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    const proc = spawnIn(
-      ns,
-      process.execPath,
-      [...nodeArgs, CLI, 'start', '--config', join(dir, `${name}.toml`)],
-      {
-        env: { ...process.env, QUICETHER_LOG: 'pretty' },
-      },
-    );
+    const config = join(dir, `${name}.toml`);
+    const pkg = opts.packaged;
+    const proc = pkg
+      ? spawnIn(
+          ns,
+          process.execPath,
+          [...nodeArgs, join(pkg.root, 'bin/quicether-helper.js'), '--config', config],
+          {
+            env: {
+              ...process.env,
+              QUICETHER_LOG: 'pretty',
+              QUICETHER_NATIVE: pkg.native,
+              NODE_ENV: 'production',
+            },
+          },
+        )
+      : spawnIn(ns, process.execPath, [...nodeArgs, CLI, 'start', '--config', config], {
+          env: { ...process.env, QUICETHER_LOG: 'pretty' },
+        });
     const keep = (d: Buffer) => {
       for (const line of d.toString().split('\n')) if (line) log.push(line);
       if (log.length > 2000) log.splice(0, log.length - 2000);
@@ -177,7 +195,8 @@ socket = "${join(dir, 'gw.sock')}"
     gwNodeId: gid.nodeId,
     cli: (side, args) => {
       const h = side === 'laptop' ? laptop : gw;
-      return runIn(h.ns, process.execPath, [CLI, ...args, '--socket', h.socket], 30_000);
+      const cli = opts.packaged ? join(opts.packaged.root, 'bin/quicether.js') : CLI;
+      return runIn(h.ns, process.execPath, [cli, ...args, '--socket', h.socket], 30_000);
     },
     async destroy() {
       await laptop.stop();
