@@ -189,6 +189,11 @@ export function decodeControlMessage(body: Uint8Array): Decoded<ControlMessage |
         return { ok: true, value: decodePathReport(f) };
       case MessageType.schedule:
         return { ok: true, value: decodeSchedule(f) };
+      case MessageType.pathClosed:
+        return {
+          ok: true,
+          value: { type: 'pathClosed', interface: f.str(1, 'interface'), reason: f.str(2, 'reason') },
+        };
       case MessageType.close:
         return { ok: true, value: { type: 'close', code: f.u32(1, 'code'), reason: f.str(2, 'reason') } };
       default:

@@ -32,6 +32,7 @@ export const MessageType = {
   pathReport: 5,
   close: 6,
   schedule: 7,
+  pathClosed: 8,
 } as const;
 
 /** How a path reaches the network, as the sender's interface monitor sees it. */
@@ -117,6 +118,19 @@ export interface ScheduleMessage {
   redundantCopies?: number;
 }
 
+/**
+ * The sender closed one of its paths for a reason it saw locally (its interface went down or lost
+ * the path's address, or the user switched it off), sent on its other paths: that path's own
+ * close may never leave. The receiver stops using the path named by `interface` at once instead
+ * of sending into it until its probes fail. A receiver that does not know it ignores it.
+ */
+export interface PathClosedMessage {
+  type: 'pathClosed';
+  /** The interface the path ran over, as the sender's hello named it (`pathInfo.interface`). */
+  interface: string;
+  reason: string;
+}
+
 export interface CloseMessage {
   type: 'close';
   code: number;
@@ -130,6 +144,7 @@ export type ControlMessage =
   | KeepaliveAckMessage
   | PathReportMessage
   | ScheduleMessage
+  | PathClosedMessage
   | CloseMessage;
 
 /** Close codes. Stable numbers; unknown codes are treated like `protocolError`. */
@@ -253,6 +268,11 @@ export function encodeControlMessage(msg: ControlMessage): Uint8Array {
       if (msg.interactiveMaxRttMs !== undefined) w.f64(3, msg.interactiveMaxRttMs);
       if (msg.bulkMinBandwidthMbps !== undefined) w.f64(4, msg.bulkMinBandwidthMbps);
       if (msg.redundantCopies !== undefined) w.u32(5, msg.redundantCopies);
+      break;
+    case 'pathClosed':
+      w.header(MessageType.pathClosed);
+      w.str(1, msg.interface);
+      w.str(2, msg.reason);
       break;
     case 'close':
       w.header(MessageType.close);

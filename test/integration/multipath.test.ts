@@ -108,6 +108,28 @@ describe('multipath in the lab', { skip }, () => {
     });
   }
 
+  test('link down on the laptop: the gateway stops sending into that path at once', async () => {
+    await withTunnel('pc', ['mode = "aggregate"'], async (lab, t) => {
+      // Pings every 20 ms; their replies are spread over both paths by the gateway. Before the
+      // laptop said so (pathClosed), the gateway kept sending half of them into the dead path
+      // until its own probes failed it: 24 lost in a row of ~0.9 s. Now only what was in flight.
+      const ping = runIn(lab.laptop, 'ping', ['-c', '150', '-i', '0.02', '-W', '2', GW_TUN], 30_000).catch(
+        (e: { stdout?: string }) => e.stdout ?? '',
+      );
+      await sleep(1000);
+      await lab.linkDown('wifi0');
+      const out = await ping;
+      const got = new Set([...out.matchAll(/icmp_seq=(\d+)/g)].map((m) => Number(m[1])));
+      const lost: number[] = [];
+      for (let i = 1; i <= 150; i++) if (!got.has(i)) lost.push(i);
+      assert.ok(lost.length <= 4, `lost ${lost.length} of 150: ${lost.join(' ')}`);
+      assert.ok(
+        t.gw.log.some((l) => /path wifi0: closed by the peer/.test(l)),
+        'the gateway did not hear that wifi0 closed',
+      );
+    });
+  });
+
   test('failover mode: both ends send on the primary only, then on the backup once it fails', async () => {
     await withTunnel('fo', ['mode = "failover"'], async (lab, t) => {
       await lab.setRate('wifi0', '50mbit');

@@ -127,7 +127,7 @@ export class ClientPeer implements TimedPart {
       const info = want.find((i) => i.name === name);
       const addrGone = info !== undefined && s.address !== null && !info.addresses.includes(s.address);
       if (!wanted.has(name) || addrGone) {
-        if (s.link) this.closeLink(s, addrGone ? 'address changed' : 'interface not usable', now);
+        if (s.link) this.closeLink(s, addrGone ? 'address changed' : 'interface not usable', now, true);
         if (!wanted.has(name)) this.slots.delete(name);
         else {
           s.redialAt = 0; // roaming: redial at once from the new address
@@ -328,13 +328,28 @@ export class ClientPeer implements TimedPart {
     this.pumpMachine(now);
   }
 
-  private closeLink(s: IfaceSlot, why: string, now: Millis): void {
+  /**
+   * Closes the slot's path. `tellPeer`: also say so on the other paths (pathClosed), because this
+   * path's own close may not leave (its interface is down, its address gone): without it the peer
+   * kept sending into the path until its probes failed, losing every other packet toward us for
+   * ~0.9 s in the lab (aggregate, two paths, ping every 20 ms).
+   */
+  private closeLink(s: IfaceSlot, why: string, now: Millis, tellPeer = false): void {
     const link = s.link;
     if (!link) return;
+    const bound = link.pathId !== null;
     link.conn.close(0, why);
     link.conn.flush(link.sender);
     link.sender.send();
     this.onLinkClosed(s, link, why);
+    if (tellPeer && bound) {
+      for (const other of this.slots.values()) {
+        const o = other.link;
+        if (!o || o.closed || o.pathId === null) continue;
+        o.sendControl({ type: 'pathClosed', interface: s.name, reason: why });
+        this.engine.markDirty(o);
+      }
+    }
     void now;
   }
 
@@ -354,7 +369,7 @@ export class ClientPeer implements TimedPart {
       if (id === null || id === undefined) continue;
       const st = this.session.manager.state(id);
       if (st?.kind === 'failed' && st.reason === 'probe-timeout')
-        this.closeLink(s, 'no answer on this path', now);
+        this.closeLink(s, 'no answer on this path', now, true);
     }
   }
 

@@ -129,7 +129,12 @@ export class ServerSide implements TimedPart, Flushable {
     if (msg.type !== 'hello') {
       if (link.pathId === null) return;
       if (msg.type === 'schedule') this.opts.onSchedule(session, msg);
-      else session.onControl(link, msg, now);
+      else if (msg.type === 'pathClosed') {
+        // The peer closed a path it can no longer use; its own close may never arrive.
+        for (const old of [...session.paths.values()])
+          if (old !== link && old.iface === msg.interface)
+            this.supersede(session, old, `closed by the peer (${msg.reason})`, now);
+      } else session.onControl(link, msg, now);
       return;
     }
     if (link.pathId !== null) return;

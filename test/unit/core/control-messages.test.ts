@@ -85,6 +85,10 @@ const messageArb: fc.Arbitrary<ControlMessage> = fc.oneof(
     },
     { requiredKeys: ['type', 'mode', 'scheduler'], noNullPrototype: true },
   ),
+  fc.record(
+    { type: fc.constant('pathClosed' as const), interface: str, reason: str },
+    { noNullPrototype: true },
+  ),
   fc.record({ type: fc.constant('close' as const), code: u32, reason: str }, { noNullPrototype: true }),
 );
 
