@@ -8,7 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { generateIdentity, saveIdentity } from '../../app/helper/identity/index.ts';
-import { runIn, sleep, spawnIn, waitExit } from './exec.ts';
+import { run, runIn, sleep, spawnIn, waitExit } from './exec.ts';
 import type { Lab } from './lab.ts';
 
 export const GW_TUN = '198.19.0.1';
@@ -63,6 +63,26 @@ export interface TunnelOptions {
    * build's bin/quicether.js.
    */
   packaged?: { root: string; native: string };
+  /**
+   * Run both helpers as this uid (and gid) with CAP_NET_ADMIN as their only capability and
+   * no_new_privs, as resources/linux/quicether-helper.service runs the helper (User=,
+   * AmbientCapabilities=CAP_NET_ADMIN, CapabilityBoundingSet=CAP_NET_ADMIN, NoNewPrivileges=yes).
+   * The tunnel's folder (configs, identities, sockets) is handed to that user.
+   */
+  asUser?: number;
+}
+
+/** setpriv's arguments that give a process the helper unit's privileges as `uid`. */
+export function unitPrivileges(uid: number): string[] {
+  return [
+    `--reuid=${uid}`,
+    `--regid=${uid}`,
+    '--clear-groups',
+    '--inh-caps=-all,+net_admin',
+    '--ambient-caps=-all,+net_admin',
+    '--bounding-set=-all,+net_admin',
+    '--no-new-privs',
+  ];
 }
 
 export async function startTunnel(lab: Lab, opts: TunnelOptions = {}): Promise<Tunnel> {
@@ -141,6 +161,7 @@ socket = "${join(dir, 'gw.sock')}"
 `;
   await writeFile(join(dir, 'laptop.toml'), laptopCfg);
   await writeFile(join(dir, 'gw.toml'), gwCfg);
+  if (opts.asUser !== undefined) await run('chown', ['-R', `${opts.asUser}:${opts.asUser}`, dir]);
 
   const start = (ns: string, name: string): HelperProc => {
     const log: string[] = [];
@@ -148,23 +169,33 @@ socket = "${join(dir, 'gw.sock')}"
     const nodeArgs = (process.env.QUICETHER_HELPER_NODE_ARGS ?? '').split(' ').filter(Boolean);
     const config = join(dir, `${name}.toml`);
     const pkg = opts.packaged;
-    const proc = pkg
-      ? spawnIn(
-          ns,
-          process.execPath,
-          [...nodeArgs, join(pkg.root, 'bin/quicether-helper.js'), '--config', config],
-          {
-            env: {
-              ...process.env,
-              QUICETHER_LOG: 'pretty',
-              QUICETHER_NATIVE: pkg.native,
-              NODE_ENV: 'production',
-            },
-          },
-        )
-      : spawnIn(ns, process.execPath, [...nodeArgs, CLI, 'start', '--config', config], {
-          env: { ...process.env, QUICETHER_LOG: 'pretty' },
-        });
+    const args = pkg
+      ? [...nodeArgs, join(pkg.root, 'bin/quicether-helper.js'), '--config', config]
+      : [...nodeArgs, CLI, 'start', '--config', config];
+    const env = pkg
+      ? { ...process.env, QUICETHER_LOG: 'pretty', QUICETHER_NATIVE: pkg.native, NODE_ENV: 'production' }
+      : { ...process.env, QUICETHER_LOG: 'pretty' };
+    const proc =
+      opts.asUser === undefined
+        ? spawnIn(ns, process.execPath, args, { env })
+        : spawnIn(
+            ns,
+            'unshare',
+            // A desktop's udev makes /dev/net/tun 0666 (the unit relies on it); this VM's is 0600.
+            // A 0666 node bound over it in a private mount namespace, the host's left alone.
+            [
+              '--mount',
+              'sh',
+              '-c',
+              'mknod -m 0666 "$0" c 10 200 && mount --bind "$0" /dev/net/tun && exec "$@"',
+              join(dir, `${name}.tun`),
+              'setpriv',
+              ...unitPrivileges(opts.asUser),
+              process.execPath,
+              ...args,
+            ],
+            { env: { ...env, HOME: dir } },
+          );
     const keep = (d: Buffer) => {
       for (const line of d.toString().split('\n')) if (line) log.push(line);
       if (log.length > 2000) log.splice(0, log.length - 2000);
