@@ -17,7 +17,7 @@ import type { Millis, PathId } from '../types.ts';
 import { FlowPins } from './flow-pins.ts';
 import type { PathView } from './path-view.ts';
 import type { PacketInfo, Scheduler } from './scheduler.ts';
-import { anyQualifies, SmoothWeighted } from './smooth-weighted.ts';
+import { anyQualifies, type RttRule, SmoothWeighted } from './smooth-weighted.ts';
 
 /** A pinned flow moves only to a path faster by ×1.5 and 10 ms: big enough to be real, not noise. */
 const PIN_SWITCH_RATIO = 1.5;
@@ -55,14 +55,7 @@ export function lowestRtt(paths: readonly PathView[], sendable: boolean, exclude
 }
 
 /** Largest unloaded RTT a path may have to carry bulk: the fastest known one x ratio + margin. */
-export function bulkRttLimit(paths: readonly PathView[]): number {
-  let fastest = Number.POSITIVE_INFINITY;
-  for (let i = 0; i < paths.length; i++) {
-    const m = (paths[i] as PathView).minRttMs;
-    if (m < fastest) fastest = m;
-  }
-  return Number.isFinite(fastest) ? fastest * BULK_RTT_RATIO + BULK_RTT_MARGIN_MS : Number.POSITIVE_INFINITY;
-}
+const BULK_RTT_RULE: RttRule = { ratio: BULK_RTT_RATIO, marginMs: BULK_RTT_MARGIN_MS };
 
 export class LatencyAwareScheduler implements Scheduler {
   private readonly swrr = new SmoothWeighted();
@@ -77,7 +70,7 @@ export class LatencyAwareScheduler implements Scheduler {
     if (paths.length === 0) return 0;
     if (pkt.interactive) return this.pickInteractive(pkt, paths, out);
     const min = anyQualifies(paths, this.minBulkBytesPerSec) ? this.minBulkBytesPerSec : 0;
-    const i = this.swrr.pick(paths, min, bulkRttLimit(paths));
+    const i = this.swrr.pick(paths, min, BULK_RTT_RULE);
     if (i < 0) return 0;
     out[0] = (paths[i] as PathView).id;
     return 1;

@@ -20,6 +20,12 @@ import type { PathView } from './path-view.ts';
  *  its estimate keeps being refreshed and a recovery is noticed. */
 const MIN_CAPACITY_FACTOR = 0.05;
 
+/** Bulk stays off paths whose unloaded RTT is above the fastest's x ratio + marginMs. */
+export interface RttRule {
+  readonly ratio: number;
+  readonly marginMs: number;
+}
+
 export class SmoothWeighted {
   /**
    * Credit by path id. A typed array: a double stored into a plain array (or a Map) is a boxed
@@ -30,20 +36,24 @@ export class SmoothWeighted {
 
   /**
    * Picks among paths with canSend (canSendUrgent if `urgent`), bandwidth >= minBandwidth
-   * (unknown bandwidth qualifies) and an unloaded RTT of at most maxMinRttMs (unknown RTT
-   * qualifies). Returns the index into `paths`, or -1 if none can send.
+   * (unknown bandwidth qualifies) and, with `rtt`, an unloaded RTT of at most the fastest known
+   * one x rtt.ratio + rtt.marginMs (unknown RTT qualifies). Returns the index into `paths`, or -1
+   * if none can send.
    */
-  pick(
-    paths: readonly PathView[],
-    minBandwidth = 0,
-    maxMinRttMs = Number.POSITIVE_INFINITY,
-    urgent = false,
-  ): number {
+  pick(paths: readonly PathView[], minBandwidth = 0, rtt: RttRule | null = null, urgent = false): number {
     let bestCap = 0;
+    let fastest = Number.POSITIVE_INFINITY;
     for (let i = 0; i < paths.length; i++) {
       const p = paths[i] as PathView;
       if (qualifies(p, minBandwidth) && p.bandwidth > bestCap) bestCap = p.bandwidth;
+      if (p.minRttMs < fastest) fastest = p.minRttMs;
     }
+    // The RTT limit is worked out here, not passed in: a double argument of a call V8 does not
+    // inline is boxed (~16 bytes per packet for the latency strategy).
+    const maxMinRttMs =
+      rtt !== null && Number.isFinite(fastest)
+        ? fastest * rtt.ratio + rtt.marginMs
+        : Number.POSITIVE_INFINITY;
     // Doubles stay in locals and the typed array: a double returned from a call that is not
     // inlined, or stored in a plain array, is a boxed number allocated per packet (the effective
     // weight below was a static method; V8 inlined it in some runs only: 0 or 32 bytes per pick).

@@ -11,7 +11,7 @@ export class WeightedScheduler implements Scheduler {
   private readonly swrr = new SmoothWeighted();
 
   pick(pkt: PacketInfo, paths: readonly PathView[], _now: Millis, out: PathId[]): number {
-    const i = this.swrr.pick(paths, 0, Number.POSITIVE_INFINITY, pkt.interactive || pkt.critical);
+    const i = this.swrr.pick(paths, 0, null, pkt.interactive || pkt.critical);
     if (i < 0) return 0;
     out[0] = (paths[i] as PathView).id;
     return 1;
