@@ -4,33 +4,29 @@
 // bin/quicether-helper.js that did not exist, and the compiled CLI could not find its helper
 // ("this build has no helper"): an installed deb had no way to start its data plane.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { promisify } from 'node:util';
 import ts from 'typescript';
-import { isRoot, pingLoss } from '../lab/exec.ts';
+import { CommandError, isRoot, pingLoss, run } from '../lab/exec.ts';
 import { createLab } from '../lab/lab.ts';
 import { buildPackagedApp, filesUnder, NATIVE_ADDON, type PackagedApp } from '../lab/packaged.ts';
 import { GW_TUN, startTunnel, type Tunnel, waitForPaths } from '../lab/tunnel.ts';
 
 const REPO = resolve(import.meta.dirname, '../..');
-const exec = promisify(execFile);
 
-/** Runs a packaged script with plain Node, outside the checkout; never throws. */
+/** Runs a packaged script (it lives outside the checkout) with plain Node; never throws. */
 async function runPackaged(
   script: string,
   args: string[],
 ): Promise<{ code: number; out: string; err: string }> {
   try {
-    const r = await exec(process.execPath, [script, ...args], { cwd: dirname(script), timeout: 30_000 });
-    return { code: 0, out: r.stdout, err: r.stderr };
+    return { code: 0, out: await run(process.execPath, [script, ...args]), err: '' };
   } catch (e) {
-    const x = e as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof x.code === 'number' ? x.code : -1, out: x.stdout ?? '', err: x.stderr ?? '' };
+    if (!(e instanceof CommandError)) throw e;
+    return { code: e.code ?? -1, out: e.stdout, err: e.stderr };
   }
 }
 

@@ -18,7 +18,7 @@ const CAP_NET_ADMIN = 12;
 /** Uid, effective and ambient capabilities and no_new_privs of a running process. */
 async function credentials(pid: number): Promise<{ uid: number; eff: bigint; amb: bigint; nnp: number }> {
   const s = await readFile(`/proc/${pid}/status`, 'utf8');
-  const field = (name: string) => /^(\S+):\s+(\S+)/m.exec(s.slice(s.indexOf(`\n${name}:`) + 1))?.[2] ?? '';
+  const field = (name: string) => new RegExp(`^${name}:\\s+(\\S+)`, 'm').exec(s)?.[1] ?? '';
   return {
     uid: Number(field('Uid')),
     eff: BigInt(`0x${field('CapEff')}`),

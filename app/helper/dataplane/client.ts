@@ -94,7 +94,11 @@ export class ClientPeer implements TimedPart {
   /** The user changed the mode or the strategy: tell the peer, on every bound path (any one is
    *  enough; all of them so a dying path cannot swallow it). */
   announceSchedule(): void {
-    const msg = scheduleMessageOf(this.session.scheduler.config);
+    this.sendOnBoundPaths(scheduleMessageOf(this.session.scheduler.config));
+  }
+
+  /** Sends `msg` on the control stream of every open path bound to the session. */
+  private sendOnBoundPaths(msg: ControlMessage): void {
     for (const s of this.slots.values()) {
       const link = s.link;
       if (!link || link.closed || link.pathId === null) continue;
@@ -342,14 +346,8 @@ export class ClientPeer implements TimedPart {
     link.conn.flush(link.sender);
     link.sender.send();
     this.onLinkClosed(s, link, why);
-    if (tellPeer && bound) {
-      for (const other of this.slots.values()) {
-        const o = other.link;
-        if (!o || o.closed || o.pathId === null) continue;
-        o.sendControl({ type: 'pathClosed', interface: s.name, reason: why });
-        this.engine.markDirty(o);
-      }
-    }
+    // onLinkClosed emptied the slot, so this reaches the other paths only.
+    if (tellPeer && bound) this.sendOnBoundPaths({ type: 'pathClosed', interface: s.name, reason: why });
     void now;
   }
 

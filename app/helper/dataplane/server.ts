@@ -129,12 +129,10 @@ export class ServerSide implements TimedPart, Flushable {
     if (msg.type !== 'hello') {
       if (link.pathId === null) return;
       if (msg.type === 'schedule') this.opts.onSchedule(session, msg);
-      else if (msg.type === 'pathClosed') {
-        // The peer closed a path it can no longer use; its own close may never arrive.
-        for (const old of [...session.paths.values()])
-          if (old !== link && old.iface === msg.interface)
-            this.supersede(session, old, `closed by the peer (${msg.reason})`, now);
-      } else session.onControl(link, msg, now);
+      // The peer closed a path it can no longer use; its own close may never arrive.
+      else if (msg.type === 'pathClosed')
+        this.supersedeIface(session, msg.interface, link, `closed by the peer (${msg.reason})`, now);
+      else session.onControl(link, msg, now);
       return;
     }
     if (link.pathId !== null) return;
@@ -161,10 +159,13 @@ export class ServerSide implements TimedPart, Flushable {
       // is gone (roaming: its address changed, and its close could not leave from the removed
       // address). Without this the old path stays "active" here until its probes fail (~1.5 s
       // measured), and every packet toward the peer is sent into it meanwhile.
-      for (const old of [...session.paths.values()]) {
-        if (old !== link && old.iface === msg.pathInfo.interface)
-          this.supersede(session, old, 'superseded by a new path on its interface', now);
-      }
+      this.supersedeIface(
+        session,
+        msg.pathInfo.interface,
+        link,
+        'superseded by a new path on its interface',
+        now,
+      );
     }
     Object.assign(link, { iface: msg.pathInfo?.interface ?? '?', kind: msg.pathInfo?.kind ?? 'other' });
     const { priority, weight } = msg.pathInfo ?? {};
@@ -189,6 +190,18 @@ export class ServerSide implements TimedPart, Flushable {
     this.opts.log.info(
       `peer ${peer}: path ${link.iface} (${msg.pathInfo?.kind ?? '?'}) joined, path id ${r.pathId}`,
     );
+  }
+
+  /** Supersedes the session's paths over the peer's interface `iface`, except `keep`. */
+  private supersedeIface(
+    session: PeerSession,
+    iface: string,
+    keep: PathLink,
+    reason: string,
+    now: Millis,
+  ): void {
+    for (const old of [...session.paths.values()])
+      if (old !== keep && old.iface === iface) this.supersede(session, old, reason, now);
   }
 
   private supersede(session: PeerSession, old: PathLink, reason: string, now: Millis): void {
