@@ -62,6 +62,8 @@ export interface FlowInfo {
   dstPort: number;
   ipVersion: number;
   interactive: boolean;
+  /** A bare TCP acknowledgement: no payload, no SYN, FIN or RST. */
+  ackOnly: boolean;
 }
 
 export function newFlowInfo(): FlowInfo {
@@ -75,8 +77,12 @@ export function newFlowInfo(): FlowInfo {
     dstPort: 0,
     ipVersion: 0,
     interactive: false,
+    ackOnly: false,
   };
 }
+
+/** TCP header flag bits FIN (0x01), SYN (0x02) and RST (0x04). */
+const TCP_SYN_FIN_RST = 0x07;
 
 const SEED = 0x51e7e11e;
 
@@ -126,11 +132,13 @@ export function classify(
   let dport = 0;
   let l4Header = 0;
   let echo = false;
+  let tcpFlags = -1;
   if (!loc.laterFragment) {
     if ((proto === PROTO_TCP && l4 + 20 <= end) || (proto === PROTO_UDP && l4 + 8 <= end)) {
       sport = readU16(buf, l4);
       dport = readU16(buf, l4 + 2);
       l4Header = proto === PROTO_TCP ? (buf[l4 + 12]! >> 4) * 4 : 8;
+      if (proto === PROTO_TCP) tcpFlags = buf[l4 + 13]!;
     } else if ((proto === PROTO_ICMP || proto === PROTO_ICMPV6) && l4 + 8 <= end) {
       const type = buf[l4]!;
       echo = proto === PROTO_ICMP ? type === 8 || type === 0 : type === 128 || type === 129;
@@ -167,6 +175,7 @@ export function classify(
     (l4Header > 0 && payload <= INTERACTIVE_MAX_PAYLOAD) ||
     ((proto === PROTO_TCP || proto === PROTO_UDP) &&
       (interactivePort[sport] === 1 || interactivePort[dport] === 1));
+  out.ackOnly = tcpFlags >= 0 && payload === 0 && (tcpFlags & TCP_SYN_FIN_RST) === 0;
   return true;
 }
 

@@ -1,7 +1,7 @@
 // Issue 3 in the lab (seed §8.9.1): real helpers, real TUN, two paths. Behaviour, not speed.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { countersOf } from '../bench/helper-stats.ts';
+import { countersOf, pathsOf } from '../bench/helper-stats.ts';
 import { isRoot, runIn, sleep } from '../lab/exec.ts';
 import { createLab, type Lab } from '../lab/lab.ts';
 import { type PathRow, pathSamples } from '../lab/stats.ts';
@@ -239,6 +239,13 @@ describe('multipath in the lab', { skip }, () => {
         assert.ok(Number(m[3]) < 150, `slowest ping ${m[3]} ms`);
         const r = await tcpTransfer(lab.laptop, lab.gw, GW_TUN, 5001, 20 * MB, 60);
         assert.equal(r.received.sha256, r.sent.sha256);
+        // The gateway's side of that transfer is bare ACKs: they go back on the fast path only and
+        // are not evened out. Its bytes so far are mostly those ACKs (probes and the ping
+        // replies above are a few kB); spread, the slow path would have half of them.
+        const gw = await pathsOf(t, 'gw');
+        const share = (name: string) =>
+          typeof gw === 'string' ? Number.NaN : gw.find((x) => x.interface === name)?.share;
+        assert.ok((share('lte0') ?? 1) < 0.2, `gw: ACKs on the slow path too ${JSON.stringify(gw)}`);
       },
       delays,
     );

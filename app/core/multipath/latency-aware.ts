@@ -54,6 +54,17 @@ export function lowestRtt(paths: readonly PathView[], sendable: boolean, exclude
   return best;
 }
 
+/**
+ * Puts the packet on the lowest-RTT path with urgent room: out[0], returns 1 (0 when none has
+ * room). The spreading strategies send bare TCP ACKs this way (weighted.ts says why).
+ */
+export function pickFastest(paths: readonly PathView[], out: PathId[]): number {
+  const i = lowestRtt(paths, true);
+  if (i < 0) return 0;
+  out[0] = (paths[i] as PathView).id;
+  return 1;
+}
+
 /** Largest unloaded RTT a path may have to carry bulk: the fastest known one x ratio + margin. */
 const BULK_RTT_RULE: RttRule = { ratio: BULK_RTT_RATIO, marginMs: BULK_RTT_MARGIN_MS };
 

@@ -33,6 +33,8 @@ export interface PacketInfo {
   interactive: boolean;
   /** Must arrive even at extra cost (control, VoIP in redundant mode). */
   critical: boolean;
+  /** A bare TCP acknowledgement (flow.ts): no data of its own to keep in order with. */
+  ackOnly: boolean;
 }
 
 /** Whether `p` has room for `pkt`: interactive and critical packets may use the urgent room. */

@@ -86,6 +86,7 @@ export class PeerSession {
     size: 0,
     interactive: false,
     critical: false,
+    ackOnly: false,
   };
   /** Redundant copies that wait for their turn (spaced-copies.ts). */
   private readonly spaced = new SpacedCopies<Uint8Array>();
@@ -238,6 +239,7 @@ export class PeerSession {
     pkt.size = len + HEADER_LEN;
     pkt.interactive = info.interactive;
     pkt.critical = info.interactive;
+    pkt.ackOnly = info.ackOnly;
     const n = this.scheduler.pick(pkt, this.views, now, this.picked);
     if (n === 0) {
       this.counters.noPathDrops++;
@@ -249,7 +251,9 @@ export class PeerSession {
       FLAG_HAS_SEQ |
       (info.interactive ? FLAG_INTERACTIVE : 0) |
       (n > 1 ? FLAG_REDUNDANT : 0) |
-      (this.spread ? FLAG_SPREAD : 0);
+      // A bare ACK is not evened out at the receiver: the spreading strategies send it on the
+      // fastest path (weighted.ts).
+      (this.spread && !info.ackOnly ? FLAG_SPREAD : 0);
     h.flowId = info.flowId;
     h.seq = this.seq;
     this.seq = (this.seq + 1) >>> 0;

@@ -74,7 +74,13 @@ export class Sim {
   private armedAt = Number.POSITIVE_INFINITY;
   private goodputNow = 0;
   private readonly out: PathId[] = [pathId(0), pathId(0), pathId(0), pathId(0)];
-  private readonly info: PacketInfo = { flowId: flowId(0), size: 0, interactive: false, critical: false };
+  private readonly info: PacketInfo = {
+    flowId: flowId(0),
+    size: 0,
+    interactive: false,
+    critical: false,
+    ackOnly: false,
+  };
 
   constructor(readonly config: SimConfig) {
     this.rng = new Prng(config.seed);

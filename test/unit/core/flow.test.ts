@@ -98,6 +98,43 @@ describe('interactive classification', () => {
   });
 });
 
+describe('bare TCP acknowledgements', () => {
+  const ackOnly = (spec: Parameters<typeof buildPacket>[0]) => classifyPacket(buildPacket(spec))!.ackOnly;
+
+  test('a TCP segment with no payload and only ACK (or ACK+PSH, ECE, CWR) is a bare ACK', () => {
+    assert.equal(ackOnly({ ...BULK, payload: 0 }), true);
+    assert.equal(
+      ackOnly({ ...BULK, payload: 0, tcpWords: 8 }),
+      true,
+      'SACK and timestamp options are no payload',
+    );
+    assert.equal(ackOnly({ ...BULK, payload: 0, version: 6 }), true);
+    assert.equal(ackOnly({ ...BULK, payload: 0, tcpFlags: 0x18 | 0x40 | 0x80 }), true);
+  });
+  test('data, SYN, FIN and RST are not: they must keep their place in the flow', () => {
+    assert.equal(ackOnly({ ...BULK, payload: 1 }), false);
+    assert.equal(ackOnly(BULK), false);
+    assert.equal(ackOnly({ ...BULK, payload: 0, tcpFlags: 0x02 }), false, 'SYN');
+    assert.equal(ackOnly({ ...BULK, payload: 0, tcpFlags: 0x12 }), false, 'SYN+ACK');
+    assert.equal(ackOnly({ ...BULK, payload: 0, tcpFlags: 0x11 }), false, 'FIN+ACK');
+    assert.equal(ackOnly({ ...BULK, payload: 0, tcpFlags: 0x14 }), false, 'RST+ACK');
+  });
+  test('other protocols and later fragments are not', () => {
+    assert.equal(ackOnly({ proto: 17, payload: 0 }), false);
+    assert.equal(ackOnly({ proto: 1, payload: 0 }), false);
+    assert.equal(ackOnly({ ...BULK, fragOffset: 185, payload: 0 }), false);
+  });
+  test('the flag does not stick: a reused FlowInfo is rewritten by every packet', () => {
+    const out = newFlowInfo();
+    const ack = buildPacket({ ...BULK, payload: 0 });
+    const data = buildPacket(BULK);
+    assert.ok(classify(ack, ack.length, out));
+    assert.equal(out.ackOnly, true);
+    assert.ok(classify(data, data.length, out));
+    assert.equal(out.ackOnly, false);
+  });
+});
+
 describe('ip-packet helpers', () => {
   test('sourceAddressOf reads the IPv4 source as uint32, -1 otherwise', () => {
     assert.equal(sourceAddressOf(buildPacket({ src: v4(198, 19, 200, 254) })), v4(198, 19, 200, 254));

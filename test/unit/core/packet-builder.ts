@@ -19,6 +19,8 @@ export interface PacketSpec {
   moreFragments?: boolean;
   /** TCP data offset in 32-bit words (default 5). */
   tcpWords?: number;
+  /** TCP flag byte (default 0x10, ACK). */
+  tcpFlags?: number;
 }
 
 export function v4(a: number, b: number, c: number, d: number): number {
@@ -76,7 +78,10 @@ export function buildPacket(spec: PacketSpec = {}): Uint8Array {
     buf[t + 1] = sp & 0xff;
     buf[t + 2] = dp >> 8;
     buf[t + 3] = dp & 0xff;
-    if (proto === 6) buf[t + 12] = (spec.tcpWords ?? 5) << 4;
+    if (proto === 6) {
+      buf[t + 12] = (spec.tcpWords ?? 5) << 4;
+      buf[t + 13] = spec.tcpFlags ?? 0x10;
+    }
   } else if (proto === 1 || proto === 58) {
     buf[t] = spec.icmpType ?? (proto === 1 ? 8 : 128);
     const id = spec.icmpId ?? 0x1234;

@@ -15,12 +15,19 @@ function view(id: number, o: Partial<MutablePathView> = {}): MutablePathView {
   return { ...newPathView(pathId(id)), state: 'active', srttMs: 20, ...o };
 }
 
-const bulk: PacketInfo = { flowId: flowId(1), size: 1200, interactive: false, critical: false };
+const bulk: PacketInfo = {
+  flowId: flowId(1),
+  size: 1200,
+  interactive: false,
+  critical: false,
+  ackOnly: false,
+};
 const ssh = (flow = 7): PacketInfo => ({
   flowId: flowId(flow),
   size: 100,
   interactive: true,
   critical: false,
+  ackOnly: false,
 });
 const now = millis(0);
 
@@ -44,6 +51,15 @@ describe('round-robin', () => {
     assert.deepEqual(picks(s, p, 4), ['0', '2', '0', '2']);
     for (const v of p) v.canSend = false;
     assert.deepEqual(picks(s, p, 1), ['-']);
+  });
+
+  test('bare TCP ACKs take the lowest-RTT path and do not move the cursor', () => {
+    const p = [view(0, { srttMs: 60 }), view(1, { srttMs: 15 }), view(2, { srttMs: 30 })];
+    const s = new RoundRobinScheduler();
+    const ack: PacketInfo = { ...bulk, size: 72, interactive: true, critical: true, ackOnly: true };
+    assert.deepEqual(picks(s, p, 1), ['0']);
+    assert.deepEqual(picks(s, p, 3, ack), ['1', '1', '1']);
+    assert.deepEqual(picks(s, p, 2), ['1', '2']);
   });
 });
 
@@ -86,6 +102,30 @@ describe('weighted (smooth weighted round-robin)', () => {
     (p[1] as MutablePathView).canSend = true;
     // No burst of 1s to "catch up": back to alternating at once.
     assert.deepEqual(picks(s, p, 4), ['0', '1', '0', '1']);
+  });
+});
+
+describe('weighted: bare TCP ACKs', () => {
+  const ack: PacketInfo = { ...bulk, size: 72, interactive: true, critical: true, ackOnly: true };
+
+  test('take the lowest-RTT path with urgent room and leave the bulk credits alone', () => {
+    const s = new WeightedScheduler();
+    const p = [view(0, { srttMs: 60 }), view(1, { srttMs: 15 })];
+    assert.deepEqual(picks(s, p, 4, ack), ['1', '1', '1', '1']);
+    assert.deepEqual(picks(s, p, 4), ['0', '1', '0', '1'], 'bulk still alternates from where it was');
+    (p[1] as MutablePathView).canSendUrgent = false;
+    (p[1] as MutablePathView).canSend = false;
+    assert.deepEqual(picks(s, p, 2, ack), ['0', '0'], 'the fast path is full: the other one');
+    (p[0] as MutablePathView).canSendUrgent = false;
+    (p[0] as MutablePathView).canSend = false;
+    assert.deepEqual(picks(s, p, 1, ack), ['-']);
+  });
+
+  test('other small packets (data, SYN) stay spread like bulk', () => {
+    const s = new WeightedScheduler();
+    const p = [view(0, { srttMs: 60 }), view(1, { srttMs: 15 })];
+    const small: PacketInfo = { ...ack, ackOnly: false };
+    assert.deepEqual(picks(s, p, 4, small), ['0', '1', '0', '1']);
   });
 });
 
