@@ -23,6 +23,12 @@ export interface PathView {
   readonly lossRatio: number;
   /** Share factor from queue balancing (queue-balance.ts), (0, 1]; 1 when not balanced. */
   readonly balance: number;
+  /**
+   * Traffic sent on the path has gone unanswered for a probe timeout (path-manager.ts): a
+   * blackhole, or a link that died without the interface going down. The scheduler moves traffic
+   * off it while another usable path is not stalled, until anything on it is answered.
+   */
+  readonly stalled: boolean;
   /** The path has room for another bulk packet now (window open, short send queue). */
   readonly canSend: boolean;
   /**
@@ -46,6 +52,7 @@ export function newPathView(id: PathId): MutablePathView {
     bandwidth: 0,
     lossRatio: 0,
     balance: 1,
+    stalled: false,
     canSend: true,
     canSendUrgent: true,
   };

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { PathManager } from '../../../../app/core/multipath/path-manager.ts';
 import type { PathEvent, PathState } from '../../../../app/core/multipath/path-state.ts';
+import { newPathView } from '../../../../app/core/multipath/path-view.ts';
 import { DEFAULT_PATH_TUNING } from '../../../../app/core/multipath/tuning.ts';
 import { type Millis, millis, type PathId, pathId } from '../../../../app/core/types.ts';
 
@@ -185,6 +186,32 @@ describe('PathManager', () => {
     assert.equal(d.pm.state(B)?.kind, 'active');
   });
 
+  test('unanswered traffic marks the view stalled after the silence timeout; an answer clears it', () => {
+    const d = activePair();
+    const view = newPathView(A);
+    for (let t = 1000; t < 3000; t += 10) {
+      d.run(t);
+      d.pm.handleTrafficSent(A, 1200, millis(t));
+      d.pm.handleTrafficAcked(A, 1200, millis(t));
+    }
+    d.pm.writeView(view, millis(3000));
+    assert.equal(view.stalled, false);
+    d.rtt = (id) => (id === A ? null : 20);
+    let stalledAt = Number.NaN;
+    for (let t = 3000; t < 3600; t += 10) {
+      d.run(t);
+      d.pm.handleTrafficSent(A, 1200, millis(t));
+      d.pm.writeView(view, millis(t));
+      if (view.stalled && Number.isNaN(stalledAt)) stalledAt = t;
+    }
+    // The last ack was at 2990; the silence timeout is 300 ms (the RTT-based timeout's floor).
+    assert.ok(stalledAt >= 3290 && stalledAt <= 3320, `stalled at ${stalledAt}`);
+    assert.equal(d.pm.state(A)?.kind, 'active', 'stalled is not failed yet');
+    d.pm.handleTrafficAcked(A, 1200, millis(3600));
+    d.pm.writeView(view, millis(3600));
+    assert.equal(view.stalled, false, 'anything answered clears it');
+  });
+
   test('a late answer to a timed-out probe proves the path alive (loss streak reset)', () => {
     const d = activePair();
     let n = 0;
@@ -283,6 +310,7 @@ describe('PathManager quality hysteresis', () => {
       bandwidth: 0,
       lossRatio: 1,
       balance: 1,
+      stalled: true,
       canSend: false,
       canSendUrgent: false,
     };
@@ -293,6 +321,7 @@ describe('PathManager quality hysteresis', () => {
     assert.equal(view.weight, 1);
     assert.equal(view.srttMs, 20);
     assert.equal(view.minRttMs, 20);
+    assert.equal(view.stalled, false);
     assert.equal(view.canSend, false, 'canSend is the driver’s, untouched');
     assert.equal(d.pm.writeView({ ...view, id: pathId(7) }, millis(1000)), false);
   });

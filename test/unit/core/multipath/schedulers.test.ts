@@ -305,6 +305,41 @@ describe('modes', () => {
     assert.deepEqual(picks(s, p, 1), ['-'], 'full window on the primary: wait, do not spill');
   });
 
+  test('a stalled path is skipped while another one is not; if all are stalled, all stay', () => {
+    for (const strategy of ['round-robin', 'weighted', 'latency-aware', 'redundant'] as const) {
+      const s = new MultipathScheduler({ mode: 'aggregate', strategy });
+      const p = [view(0), view(1)];
+      assert.ok(
+        picks(s, p, 4).some((x) => x.includes('0')),
+        strategy,
+      );
+      (p[0] as MutablePathView).stalled = true;
+      assert.deepEqual(picks(s, p, 4), ['1', '1', '1', '1'], strategy);
+      assert.ok(
+        picks(s, p, 4, ssh()).every((x) => x === '1'),
+        `${strategy}: interactive too`,
+      );
+      (p[1] as MutablePathView).stalled = true;
+      assert.ok(
+        picks(s, p, 8).some((x) => x.includes('0')),
+        `${strategy}: all stalled`,
+      );
+      (p[0] as MutablePathView).stalled = false;
+      (p[1] as MutablePathView).stalled = false;
+      assert.ok(
+        picks(s, p, 4).some((x) => x.includes('0')),
+        `${strategy}: back`,
+      );
+    }
+    const f = new MultipathScheduler({ mode: 'failover', strategy: 'weighted' });
+    const q = [view(0, { priority: 0 }), view(1, { priority: 1 })];
+    assert.deepEqual(picks(f, q, 2), ['0', '0']);
+    (q[0] as MutablePathView).stalled = true;
+    assert.deepEqual(picks(f, q, 2), ['1', '1'], 'failover: the backup while the primary is stalled');
+    (q[1] as MutablePathView).stalled = true;
+    assert.deepEqual(picks(f, q, 2), ['0', '0'], 'failover: all stalled, the primary');
+  });
+
   test('disable: the primary path only, no fallback', () => {
     const s = new MultipathScheduler({ mode: 'disable', strategy: 'weighted' });
     const p = [view(0, { priority: 0 }), view(1, { priority: 1 })];
