@@ -91,7 +91,7 @@ export function formatPaths(paths: PathSample[]): string {
     paths.map((p) => [
       String(p.pathId),
       p.interface,
-      p.state,
+      p.stalled ? `${p.state} (no answer)` : p.state,
       `${p.rttMs.toFixed(1)} ms`,
       `${p.rttVarMs.toFixed(1)} ms`,
       pct(p.loss),

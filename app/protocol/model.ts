@@ -127,6 +127,12 @@ export const PathSampleSchema = z.looseObject({
    * path (delay equalization, aggregate mode), milliseconds; absent when none.
    */
   equalizeMs: nonNeg.optional(),
+  /**
+   * Traffic sent on the path has gone unanswered for the silence timeout (a blackhole, or a link
+   * that died without going down): no new traffic goes there while another path answers, until
+   * this one answers again or is failed. Absent when not stalled.
+   */
+  stalled: z.boolean().optional(),
 });
 export type PathSample = z.infer<typeof PathSampleSchema>;
 

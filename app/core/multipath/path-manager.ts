@@ -129,7 +129,7 @@ export class PathManager {
     view.minRttMs = p.metrics.minRttMs;
     view.bandwidth = p.metrics.bw.bandwidth;
     view.lossRatio = p.metrics.lossRatio(now);
-    view.stalled = p.silenceSuspect;
+    view.stalled = p.silenceSuspect && (p.state.kind === 'active' || p.state.kind === 'standby');
     return true;
   }
 

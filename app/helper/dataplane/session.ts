@@ -219,6 +219,12 @@ export class PeerSession {
     return this.balance ? this.balance.factorOf(id) : null;
   }
 
+  /** Whether traffic on the path has gone unanswered for the silence timeout (PathView.stalled). */
+  stalledOf(id: PathId): boolean {
+    for (const v of this.views) if (v.id === id) return v.stalled;
+    return false;
+  }
+
   /** Wait (ms) that spread packets arriving on the path get from the delay equalization. */
   equalizeMsOf(id: PathId): number {
     const link = this.paths.get(id);

@@ -31,6 +31,24 @@ describe('CLI formatting', () => {
     assert.equal(formatPaths([]), 'No paths (the tunnel is not connected).');
   });
 
+  test('a stalled path says so next to its state', () => {
+    const p = {
+      pathId: 1,
+      interface: 'wlan0',
+      state: 'active' as const,
+      rttMs: 12,
+      rttVarMs: 1,
+      loss: 0,
+      txBps: 0,
+      rxBps: 0,
+      share: 0.5,
+      cwndBytes: 14_720,
+      reorderEvents: 0,
+    };
+    assert.match(formatPaths([p]), /wlan0 +active +12\.0 ms/);
+    assert.match(formatPaths([{ ...p, stalled: true }]), /wlan0 +active \(no answer\) +12\.0 ms/);
+  });
+
   test('watch on a terminal redraws in place with ANSI (cursor up + clear)', async () => {
     const h = await startFake();
     try {

@@ -210,6 +210,14 @@ describe('PathManager', () => {
     d.pm.handleTrafficAcked(A, 1200, millis(3600));
     d.pm.writeView(view, millis(3600));
     assert.equal(view.stalled, false, 'anything answered clears it');
+    // Silent again until the path fails: a Failed path is failed, not stalled.
+    for (let t = 3610; t < 6000; t += 10) {
+      d.run(t);
+      d.pm.handleTrafficSent(A, 1200, millis(t));
+    }
+    d.pm.writeView(view, millis(6000));
+    assert.equal(view.state, 'failed');
+    assert.equal(view.stalled, false);
   });
 
   test('a late answer to a timed-out probe proves the path alive (loss streak reset)', () => {
