@@ -13,6 +13,7 @@ import { RouteTable } from '../../core/route-table.ts';
 import type { Millis } from '../../core/types.ts';
 import { PacketBatch } from '../io/packet-batch.ts';
 import type { TunPort, UdpPort } from '../io/ports.ts';
+import { ViewCache } from '../io/view-cache.ts';
 import { PacketPool } from './packet-pool.ts';
 import type { PathLink } from './path-link.ts';
 import type { PeerSession } from './session.ts';
@@ -73,9 +74,10 @@ export class Engine {
   readonly pool = new PacketPool(POOL_SLOTS, SLOT);
   /** One receive batch for every UDP socket: callbacks run one at a time. */
   readonly rx = new PacketBatch({ capacity: BATCH, slotSize: SLOT });
-  readonly rxViews: Uint8Array[] = [];
   private readonly tunIn = new PacketBatch({ capacity: BATCH, slotSize: SLOT, headroom: 16 });
   private readonly tunOut = new PacketBatch({ capacity: BATCH, slotSize: SLOT });
+  /** Exact-length views of received datagrams and of pool slots (view-cache.ts). */
+  private readonly slices = new ViewCache(SLOT);
   private readonly info = newFlowInfo();
   private readonly loc = newTransportLocation();
   private readonly dirty: PathLink[] = [];
@@ -95,7 +97,6 @@ export class Engine {
   localV4 = 0;
 
   constructor(readonly tun: TunPort) {
-    for (let i = 0; i < BATCH; i++) this.rxViews.push(this.rx.slab.subarray(i * SLOT, (i + 1) * SLOT));
     tun.onReadable(() => this.onTunReadable());
   }
 
@@ -146,7 +147,7 @@ export class Engine {
       const i = this.tunOut.count;
       if (i < this.tunOut.capacity) {
         const dst = i * SLOT;
-        pool.slab.copy(this.tunOut.slab, dst, off, off + len);
+        this.tunOut.slab.set(this.slices.view(pool.slab, off, len), dst);
         this.tunOut.offsets[i] = dst;
         this.tunOut.lens[i] = len;
         this.tunOut.count = i + 1;
@@ -217,13 +218,10 @@ export class Engine {
       } catch {
         return;
       }
-      for (let i = 0; i < n; i++)
-        onPacket(
-          this.rxViews[i] as Uint8Array,
-          this.rx.lens[i] as number,
-          this.rx.ipOf(i),
-          this.rx.portOf(i),
-        );
+      for (let i = 0; i < n; i++) {
+        const len = this.rx.lens[i] as number;
+        onPacket(this.slices.view(this.rx.slab, i * SLOT, len), len, this.rx.ipOf(i), this.rx.portOf(i));
+      }
       if (n < this.rx.capacity) break;
     }
     const now = this.now();

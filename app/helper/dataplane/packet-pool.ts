@@ -42,7 +42,7 @@ export class PacketPool {
       return -1;
     }
     const i = this.free[--this.freeTop] as number;
-    this.slab.set(buf.subarray(off, off + len), this.offset(i));
+    this.slab.set(off === 0 && len === buf.length ? buf : buf.subarray(off, off + len), this.offset(i));
     this.lens[i] = len;
     return i;
   }

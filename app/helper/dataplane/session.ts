@@ -37,6 +37,8 @@ import {
 } from '../../core/multipath/index.ts';
 import { RouteTable } from '../../core/route-table.ts';
 import type { Millis, NodeId, PathId } from '../../core/types.ts';
+import { ViewCache } from '../io/view-cache.ts';
+import { SLOT } from './engine.ts';
 import { onKeepaliveMessage, sendKeepalive } from './keepalive.ts';
 import type { PacketPool } from './packet-pool.ts';
 import type { PathLink } from './path-link.ts';
@@ -81,6 +83,8 @@ export class PeerSession {
   private readonly allowed = new RouteTable<true>();
   private readonly views: MutablePathView[] = [];
   private readonly picked: PathId[] = [0 as PathId, 0 as PathId, 0 as PathId, 0 as PathId];
+  /** Exact-length views of the datagrams we send and of received payloads (view-cache.ts). */
+  private readonly slices = new ViewCache(SLOT);
   private readonly pkt: PacketInfo = {
     flowId: 0 as PacketInfo['flowId'],
     size: 0,
@@ -265,10 +269,11 @@ export class PeerSession {
     this.seq = (this.seq + 1) >>> 0;
     const start = encodeHeaderBefore(buf, off, h);
     const total = off + len - start;
+    const datagram = this.slices.view(buf, start, total);
     let sent = 0;
     for (let i = 0; i < n; i++) {
       const link = this.paths.get(this.picked[i] as PathId);
-      if (link && this.sendOn(link, buf, start, total, now)) sent++;
+      if (link && this.sendOn(link, datagram, 0, total, now)) sent++;
     }
     if (sent === 0) this.counters.noPathDrops++;
     else {
@@ -330,7 +335,8 @@ export class PeerSession {
       return;
     }
     this.counters.rxPackets++;
-    const slot = this.pool.store(buf, h.payloadOffset, h.payloadLength);
+    const payload = this.slices.view(buf, h.payloadOffset, h.payloadLength);
+    const slot = this.pool.store(payload, 0, payload.length);
     if (slot < 0) return; // pool exhausted: overload drop (counted by the engine via pool stats)
     this.order.pushArrival(h, slot, now, link.lane, this.spread);
     this.drainReorder(now);
