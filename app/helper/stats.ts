@@ -72,7 +72,7 @@ export class StatsKeeper {
           ...(link.pacer && link.pacer.rate > 0 ? { bulkPaceBps: link.pacer.rate * 8 } : {}),
           ...(s.balanceOf(id) !== null ? { balance: s.balanceOf(id) as number } : {}),
           ...(s.equalizeMsOf(id) > 0 ? { equalizeMs: s.equalizeMsOf(id) } : {}),
-          ...(s.stalledOf(id) ? { stalled: true } : {}),
+          ...(s.manager.stalled(id) ? { stalled: true } : {}),
         });
       }
     }

@@ -129,8 +129,14 @@ export class PathManager {
     view.minRttMs = p.metrics.minRttMs;
     view.bandwidth = p.metrics.bw.bandwidth;
     view.lossRatio = p.metrics.lossRatio(now);
-    view.stalled = p.silenceSuspect && (p.state.kind === 'active' || p.state.kind === 'standby');
+    view.stalled = isStalled(p);
     return true;
+  }
+
+  /** Traffic on an Active or Standby path has gone unanswered for the silence timeout (PathView.stalled). */
+  stalled(id: PathId): boolean {
+    const p = this.find(id);
+    return p !== undefined && isStalled(p);
   }
 
   // ---- inputs ------------------------------------------------------------------------------
@@ -380,4 +386,8 @@ export class PathManager {
     }
     this.events.push(e);
   }
+}
+
+function isStalled(p: PathRecord): boolean {
+  return p.silenceSuspect && (p.state.kind === 'active' || p.state.kind === 'standby');
 }

@@ -186,6 +186,8 @@ export class PeerSession {
     this.order.closeLane(link.lane, now);
     link.lane = -1;
     this.manager.removePath(id, now);
+    // Its payload views: a session that re-dials paths would otherwise fill the cache with dead buffers.
+    this.slices.forget(link.conn.datagramBuffer);
     const i = this.views.findIndex((v) => v.id === id);
     if (i >= 0) this.views.splice(i, 1);
     this.updateReorderMode(now);
@@ -221,12 +223,6 @@ export class PeerSession {
   /** The path's queue-balancing share factor, or null when the strategy does not balance. */
   balanceOf(id: PathId): number | null {
     return this.balance ? this.balance.factorOf(id) : null;
-  }
-
-  /** Whether traffic on the path has gone unanswered for the silence timeout (PathView.stalled). */
-  stalledOf(id: PathId): boolean {
-    for (const v of this.views) if (v.id === id) return v.stalled;
-    return false;
   }
 
   /** Wait (ms) that spread packets arriving on the path get from the delay equalization. */

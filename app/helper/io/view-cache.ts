@@ -34,6 +34,12 @@ export class ViewCache {
     return made;
   }
 
+  /** Drops the views of `buf` (a connection's buffer whose path went away), freeing its place. */
+  forget(buf: Uint8Array): void {
+    const i = this.slabs.findIndex((e) => e.slab === buf);
+    if (i >= 0) this.slabs.splice(i, 1);
+  }
+
   private entryOf(buf: Uint8Array): SlabEntry | null {
     for (let i = 0; i < this.slabs.length; i++) {
       const e = this.slabs[i] as SlabEntry;

@@ -242,6 +242,11 @@ export class QuicConn {
     return this.phaseValue === 'open' && this.native.dgramSendQueueLen() * 2 < this.sendQueueCap;
   }
 
+  /** The one buffer recvDatagrams delivers every datagram in. */
+  get datagramBuffer(): Uint8Array {
+    return this.dgramBuf;
+  }
+
   /**
    * Delivers received datagrams, at most `max`, to `onDatagram(buf, len)`. `buf` is one reused
    * buffer: consume or copy before returning. Nothing is delivered unless the peer is verified.

@@ -43,4 +43,14 @@ describe('ViewCache', () => {
       assert.equal(again === first[k], k < 8, `slab ${k}`);
     });
   });
+
+  test('a forgotten slab frees its place for another', () => {
+    const c = new ViewCache(16);
+    const slabs = Array.from({ length: 9 }, () => new Uint8Array(32));
+    for (const s of slabs) c.view(s, 0, 4);
+    const ninth = slabs[8] as Uint8Array;
+    assert.notEqual(c.view(ninth, 0, 4), c.view(ninth, 0, 4), 'full: not kept');
+    c.forget(slabs[0] as Uint8Array);
+    assert.equal(c.view(ninth, 0, 4), c.view(ninth, 0, 4), 'kept once a place is free');
+  });
 });

@@ -207,6 +207,8 @@ describe('PathManager', () => {
     // The last ack was at 2990; the silence timeout is 300 ms (the RTT-based timeout's floor).
     assert.ok(stalledAt >= 3290 && stalledAt <= 3320, `stalled at ${stalledAt}`);
     assert.equal(d.pm.state(A)?.kind, 'active', 'stalled is not failed yet');
+    assert.equal(d.pm.stalled(A), true, 'the same answer without a view');
+    assert.equal(d.pm.stalled(B), false);
     d.pm.handleTrafficAcked(A, 1200, millis(3600));
     d.pm.writeView(view, millis(3600));
     assert.equal(view.stalled, false, 'anything answered clears it');
@@ -218,6 +220,7 @@ describe('PathManager', () => {
     d.pm.writeView(view, millis(6000));
     assert.equal(view.state, 'failed');
     assert.equal(view.stalled, false);
+    assert.equal(d.pm.stalled(A), false);
   });
 
   test('a late answer to a timed-out probe proves the path alive (loss streak reset)', () => {
