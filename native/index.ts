@@ -106,7 +106,8 @@ export interface NativeUdp extends NativePollable {
     addrs: Uint32Array,
     max: number,
   ): number;
-  /** sendmmsg of packets start..end-1; returns consumed (sent or dropped); short = EAGAIN. */
+  /** sendmmsg of packets start..end-1; returns consumed (sent or dropped); short = EAGAIN.
+   *  bursts[j] > 0 caps the datagrams of a GSO message starting at packet j. */
   sendBatch(
     slab: Uint8Array,
     offsets: Uint32Array,
@@ -114,6 +115,7 @@ export interface NativeUdp extends NativePollable {
     addrs: Uint32Array,
     start: number,
     end: number,
+    bursts?: Uint8Array,
   ): number;
   /** gsoMessages: sends that went as one UDP GSO message (UDP_SEGMENT); gso: still grouping. */
   counters(): {

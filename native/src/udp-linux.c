@@ -17,7 +17,7 @@
  *       than its slot is truncated and counted in counters().truncated. How long each datagram
  *       sat in the socket (kernel receive timestamp to this read) is counted in
  *       counters().rxWaitSumUs / rxWaitCount / rxWaitHist (< 1, 5, 20, 50 ms, more).
- *   sendBatch(slab, offsets, lens, addrs, start, end) -> consumed
+ *   sendBatch(slab, offsets, lens, addrs, start, end, bursts?) -> consumed
  *       sendmmsg of packets start..end-1 to their addrs. Returns how many were consumed: sent, or
  *       dropped for a per-packet error (EMSGSIZE, ENETUNREACH, EPERM from a firewall, ENOBUFS...;
  *       counted in sendErrors). Stops early on EAGAIN (socket buffer full): arm writability and
@@ -26,6 +26,9 @@
  *       UDP GSO message (UDP_SEGMENT): the kernel builds and routes them once and cuts them into
  *       datagrams late. Receivers see the same datagrams. Where GSO is refused (an old kernel, a
  *       device without it), the socket stops grouping and sends one message per packet.
+ *       bursts (optional Uint8Array, one per packet): bursts[j] > 0 caps the datagrams of a GSO
+ *       message that starts at packet j (0 = the kernel's 64). A qdisc queues and drops a GSO
+ *       message whole, so the cap is a cap on back-to-back sends and back-to-back losses.
  */
 #ifdef __linux__
 #ifndef _GNU_SOURCE
@@ -248,12 +251,12 @@ static int per_packet_send_errno(int e) {
 }
 
 static napi_value udp_send_batch(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
-  napi_value argv[6];
+  size_t argc = 7;
+  napi_value argv[7];
   qe_udp *u = unwrap(env, info, &argc, argv, 1);
   if (!u) return NULL;
-  uint8_t *slab;
-  size_t slab_len, n_off, n_lens, n_addrs;
+  uint8_t *slab, *bursts = NULL;
+  size_t slab_len, n_off, n_lens, n_addrs, n_bursts = 0;
   uint32_t start, end, *offsets, *lens, *addrs;
   if (argc < 6 || !qe_arg_bytes(env, argv[0], "slab", &slab, &slab_len) ||
       !qe_arg_u32array(env, argv[1], "offsets", &offsets, &n_off) ||
@@ -263,6 +266,12 @@ static napi_value udp_send_batch(napi_env env, napi_callback_info info) {
     return NULL;
   if (start > end || end > n_off || end > n_lens || (uint64_t)end * 2 > n_addrs)
     return napi_throw_range_error(env, "ERR_INVALID_ARG", "sendBatch: bad start/end"), NULL;
+  napi_valuetype bt = napi_undefined;
+  if (argc >= 7) napi_typeof(env, argv[6], &bt);
+  if (bt != napi_undefined && bt != napi_null) {
+    if (!qe_arg_bytes(env, argv[6], "bursts", &bursts, &n_bursts)) return NULL;
+    if (end > n_bursts) return napi_throw_range_error(env, "ERR_INVALID_ARG", "sendBatch: bursts too short"), NULL;
+  }
 
   for (uint32_t j = start; j < end; j++)
     if ((uint64_t)offsets[j] + lens[j] > slab_len)
@@ -272,7 +281,7 @@ static napi_value udp_send_batch(napi_env env, napi_callback_info info) {
   uint32_t i = start;
   int gso = !u->no_gso;
   while (i < end) {
-    unsigned nmsg = qe_udp_build_msgs(&m, slab, offsets, lens, addrs, i, end, gso);
+    unsigned nmsg = qe_udp_build_msgs(&m, slab, offsets, lens, addrs, bursts, i, end, gso);
     int r = sendmmsg(u->h.fd, m.msgs, nmsg, MSG_DONTWAIT);
     if (r > 0) {
       /* A short count means message r failed: the next call reports why. */

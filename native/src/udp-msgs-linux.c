@@ -15,18 +15,19 @@
 #define GSO_MAX_BYTES (65535 - 20 - 8)
 
 unsigned qe_udp_build_msgs(qe_udp_msgs *m, uint8_t *slab, const uint32_t *offsets, const uint32_t *lens,
-                           const uint32_t *addrs, uint32_t i, uint32_t end, int gso) {
+                           const uint32_t *addrs, const uint8_t *bursts, uint32_t i, uint32_t end, int gso) {
   /* Packet j goes in iov[j - i]. */
   unsigned nmsg = 0;
   uint32_t j = i;
   while (j < end && nmsg < CHUNK && j - i < CHUNK) {
     uint32_t first = j, seg = lens[j], bytes = 0;
+    uint32_t most = bursts && bursts[j] ? bursts[j] : GSO_MAX_SEGS;
     do {
       m->iov[j - i].iov_base = slab + offsets[j];
       m->iov[j - i].iov_len = lens[j];
       bytes += lens[j];
       j++;
-    } while (gso && j < end && j - i < CHUNK && j - first < GSO_MAX_SEGS && lens[j - 1] == seg && lens[j] <= seg &&
+    } while (gso && j < end && j - i < CHUNK && j - first < most && lens[j - 1] == seg && lens[j] <= seg &&
              seg > 0 && bytes + lens[j] <= GSO_MAX_BYTES && addrs[2 * j] == addrs[2 * first] &&
              addrs[2 * j + 1] == addrs[2 * first + 1]);
     struct msghdr *h = &m->msgs[nmsg].msg_hdr;

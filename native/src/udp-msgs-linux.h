@@ -29,9 +29,10 @@ typedef struct qe_udp_msgs {
 } qe_udp_msgs;
 
 /* Fills m with messages for packets i.. (at most CHUNK packets, never past end), grouping runs
- * into GSO messages when `gso`; returns the number of messages (>= 1 when i < end). */
+ * into GSO messages when `gso`, of at most bursts[first] datagrams where bursts is given and
+ * that entry is not 0; returns the number of messages (>= 1 when i < end). */
 unsigned qe_udp_build_msgs(qe_udp_msgs *m, uint8_t *slab, const uint32_t *offsets, const uint32_t *lens,
-                           const uint32_t *addrs, uint32_t i, uint32_t end, int gso);
+                           const uint32_t *addrs, const uint8_t *bursts, uint32_t i, uint32_t end, int gso);
 
 #endif
 #endif

@@ -343,7 +343,7 @@ export class ClientPeer implements TimedPart {
     if (!link) return;
     const bound = link.pathId !== null;
     link.conn.close(0, why);
-    link.conn.flush(link.sender);
+    link.flush();
     link.sender.send();
     this.onLinkClosed(s, link, why);
     // onLinkClosed emptied the slot, so this reaches the other paths only.

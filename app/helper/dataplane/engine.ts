@@ -253,7 +253,7 @@ export class Engine {
       const senders = new Set<PathLink['sender']>();
       for (const link of list) {
         link.dirty = false;
-        if (!link.closed) link.conn.flush(link.sender);
+        if (!link.closed) link.flush();
         senders.add(link.sender);
       }
       for (const s of senders) s.send();

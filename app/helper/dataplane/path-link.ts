@@ -8,7 +8,7 @@ import type { PathId } from '../../core/types.ts';
 import type { UdpPort } from '../io/ports.ts';
 import type { QuicConn } from '../quic/conn.ts';
 import type { HostPort } from '../quic/types.ts';
-import { bulkQueueLimit } from './send-room.ts';
+import { bulkQueueLimit, gsoBurst } from './send-room.ts';
 import type { UdpSender } from './udp-sender.ts';
 
 export interface PathCounters {
@@ -38,6 +38,8 @@ export class PathLink {
   pacer: BulkPacer | null = null;
   /** Datagrams in that queue beyond which the path takes no bulk (session.ts bulkQueueLimit). */
   queueLimit = bulkQueueLimit(0);
+  /** Most datagrams of one GSO message on this path (session.ts, send-room.ts gsoBurst). */
+  burst = gsoBurst(0);
   /** Priority and weight the peer gave this path in its hello (server side); they override ours,
    *  since the peer's interface list is what names its failover order. */
   announced: { priority?: number; weight?: number } | null = null;
@@ -53,6 +55,14 @@ export class PathLink {
     /** The socket this path owns (client side); null when it shares the listener's. */
     readonly ownPort: UdpPort | null,
   ) {}
+
+  /** Lets quiche write this connection's packets into the sender's batch, in bursts of `burst`. */
+  flush(): void {
+    const s = this.sender;
+    s.burst = this.burst;
+    this.conn.flush(s);
+    s.burst = gsoBurst(0);
+  }
 
   sendControl(msg: ControlMessage): boolean {
     return this.conn.sendControl(encodeControlFrame(msg));

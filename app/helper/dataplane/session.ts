@@ -43,7 +43,7 @@ import { onKeepaliveMessage, sendKeepalive } from './keepalive.ts';
 import type { PacketPool } from './packet-pool.ts';
 import type { PathLink } from './path-link.ts';
 import { ReceiveOrder } from './receive-order.ts';
-import { bulkQueueLimit } from './send-room.ts';
+import { bulkQueueLimit, gsoBurst } from './send-room.ts';
 import { balanceFor, pacerFor, spreadsFlows } from './strategy-aids.ts';
 import { samplePath } from './transport-sample.ts';
 
@@ -210,6 +210,7 @@ export class PeerSession {
       if (link) {
         link.queued = link.conn.dgramQueueLen();
         link.queueLimit = bulkQueueLimit(v.bandwidth);
+        link.burst = gsoBurst(v.bandwidth);
         v.canSendUrgent = link.conn.canSend();
         v.canSend = v.canSendUrgent && link.queued < link.queueLimit && (link.pacer?.hasRoom(now) ?? true);
       } else {

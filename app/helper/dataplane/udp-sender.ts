@@ -6,6 +6,7 @@ import { ipv4ToU32 } from '../io/ipv4.ts';
 import type { PacketBatch } from '../io/packet-batch.ts';
 import type { UdpPort } from '../io/ports.ts';
 import type { HostPort, PacketWriter } from '../quic/types.ts';
+import { gsoBurst } from './send-room.ts';
 
 export class UdpSender implements PacketWriter {
   /** One view per slot, made once, so nextBuffer() allocates nothing. */
@@ -16,6 +17,10 @@ export class UdpSender implements PacketWriter {
   dropped = 0;
   sentPackets = 0;
   sentBytes = 0;
+  /** Most datagrams of one GSO message for the packets committed from now on (0 = the kernel's
+   *  most). A path's flush sets its own (PathLink.flush); other flushes (the listener's: Retry,
+   *  handshakes, timers) use the default for a path of unknown capacity. */
+  burst = gsoBurst(0);
 
   constructor(
     readonly port: UdpPort,
@@ -43,6 +48,7 @@ export class UdpSender implements PacketWriter {
       this.lastIp = ipv4ToU32(to.host);
     }
     this.batch.setAddr(i, this.lastIp, to.port);
+    this.batch.bursts[i] = this.burst;
     this.batch.count = i + 1;
     this.sentBytes += len;
   }

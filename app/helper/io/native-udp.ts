@@ -69,7 +69,7 @@ export class NativeUdpPort implements UdpPort {
   sendBatch(b: PacketBatch, start = 0): number {
     if (this.isClosed) throw closedError('sendBatch');
     if (start >= b.count) return 0;
-    const n = this.sock.sendBatch(b.slab, b.offsets, b.lens, b.addrs, start, b.count);
+    const n = this.sock.sendBatch(b.slab, b.offsets, b.lens, b.addrs, start, b.count, b.bursts);
     this.tx += n;
     return n;
   }

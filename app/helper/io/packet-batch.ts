@@ -10,6 +10,8 @@
 //            writers may change them (they must stay inside slot i).
 //   addrs:   ADDR_WORDS (2) Uint32 per slot: [IPv4 host-order u32, UDP port]. UDP reads set the
 //            source; UDP writes read the destination. Unused for TUN.
+//   bursts:  one byte per slot, UDP writes only: bursts[i] > 0 caps the datagrams of a GSO message
+//            that starts at packet i (native UDP; 0 = the kernel's most). Others ignore it.
 //   count:   packets 0..count-1 are valid. Reads overwrite from slot 0 and set count.
 import { ADDR_WORDS } from '../../../native/index.ts';
 
@@ -30,6 +32,7 @@ export class PacketBatch {
   readonly offsets: Uint32Array;
   readonly lens: Uint32Array;
   readonly addrs: Uint32Array;
+  readonly bursts: Uint8Array;
   count = 0;
 
   constructor(options: PacketBatchOptions) {
@@ -50,6 +53,7 @@ export class PacketBatch {
     this.offsets = new Uint32Array(capacity);
     this.lens = new Uint32Array(capacity);
     this.addrs = new Uint32Array(capacity * ADDR_WORDS);
+    this.bursts = new Uint8Array(capacity);
   }
 
   /** Bytes a read can store per slot. */
@@ -78,6 +82,7 @@ export class PacketBatch {
     this.lens[i] = bytes.length;
     this.addrs[i * ADDR_WORDS] = ip >>> 0;
     this.addrs[i * ADDR_WORDS + 1] = port;
+    this.bursts[i] = 0;
     this.count = i + 1;
     return i;
   }

@@ -131,6 +131,33 @@ for (const be of backends) {
         assert.ok((a.stats().gsoMessages ?? 0) >= 2, `GSO messages ${a.stats().gsoMessages}`);
     });
 
+    test('a burst cap splits a run into GSO messages of at most that many datagrams', async () => {
+      const [a, b] = await pair();
+      const send = async (cap: number) => {
+        const out = batchOf(20);
+        for (let k = 0; k < 20; k++) {
+          out.push(payload(k, 1200), b.localAddress.ip, b.localAddress.port);
+          out.bursts[k] = cap;
+        }
+        const before = a.stats().gsoMessages ?? 0;
+        assert.equal(a.sendBatch(out), 20);
+        const got = await recvExactly(b, batchOf(64), 20);
+        assert.deepEqual(
+          got.bytes,
+          Array.from({ length: 20 }, (_, k) => payload(k, 1200)),
+        );
+        return (a.stats().gsoMessages ?? 0) - before;
+      };
+      const capped = await send(8);
+      const uncapped = await send(0);
+      const single = await send(1);
+      if (be.name === 'native') {
+        assert.equal(capped, 3, 'messages of 8 + 8 + 4 datagrams');
+        assert.equal(uncapped, 1, 'no cap: one message of 20');
+        assert.equal(single, 0, 'a cap of 1: one message per datagram');
+      }
+    });
+
     test('sendBatch(start) sends only the tail of the batch', async () => {
       const [a, b] = await pair();
       const out = batchOf(10);
