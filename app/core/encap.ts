@@ -22,8 +22,8 @@
 //   bits 5-7 reserved: senders write 0, receivers ignore them. A future change that adds bytes to
 //   the header MUST bump the version byte, so ignoring unknown bits is always safe.
 //
-// The helper sends FLAG_HAS_FLOW_ID | FLAG_HAS_SEQ on every packet (HEADER_LEN = 10 bytes); the
-// optional layout keeps the seed's 2- and 6-byte forms decodable.
+// The helper sends FLAG_HAS_SEQ on every packet and no flow ID (DATA_HEADER_LEN = 6 bytes, see
+// dataHeaderFlags); the optional layout keeps the seed's 2-, 6- and 10-byte forms decodable.
 //
 // Zero-copy use on the send path: read the TUN packet into a buffer at offset HEADER_LEN
 // (headroom), then `encodeHeaderBefore(buf, HEADER_LEN, hdr)` writes the header just in front of
@@ -42,8 +42,10 @@ export const FLAG_SPREAD = 0x10;
 /** Bits this version understands; the rest are ignored on decode and cleared on encode. */
 export const KNOWN_FLAGS = 0x1f;
 
-/** Full header length (version, flags, flow ID, sequence): the helper's per-packet overhead. */
+/** Full header length (version, flags, flow ID, sequence): the headroom a sender leaves. */
 export const HEADER_LEN = 10;
+/** The header the helper sends: version, flags, sequence. Its per-packet overhead. */
+export const DATA_HEADER_LEN = 6;
 /** Smallest header (version + flags, no optional fields). */
 export const HEADER_MIN_LEN = 2;
 
@@ -74,6 +76,21 @@ export interface DecodedHeader {
 
 export function newDecodedHeader(): DecodedHeader {
   return { version: 0, flags: 0, flowId: 0, seq: 0, payloadOffset: 0, payloadLength: 0, ipVersion: 0 };
+}
+
+/**
+ * Flags of a data packet as the helper sends it: a sequence number (the receiver's reorder and
+ * duplicate filter), and no flow ID. The receiver reads flows from the inner packet itself and
+ * never used the ID; leaving it out is 4 bytes less per packet, +0.27 % of goodput at one
+ * 1420-byte inner packet per datagram. Receivers of every version decode both forms.
+ */
+export function dataHeaderFlags(interactive: boolean, redundant: boolean, spread: boolean): number {
+  return (
+    FLAG_HAS_SEQ |
+    (interactive ? FLAG_INTERACTIVE : 0) |
+    (redundant ? FLAG_REDUNDANT : 0) |
+    (spread ? FLAG_SPREAD : 0)
+  );
 }
 
 /** Header length implied by a flags byte. */

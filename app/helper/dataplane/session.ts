@@ -3,21 +3,19 @@
 // only who creates paths differs (client.ts dials, server.ts accepts).
 //
 // Send: sendIp() is called once per TUN packet with the packet at `off` in a buffer that has at
-// least HEADER_LEN bytes of headroom before it; the header is written in place and the scheduler's
+// least DATA_HEADER_LEN bytes of headroom before it; the header is written in place and the scheduler's
 // path(s) get the datagram. Receive: onDatagram() is called once per QUIC DATAGRAM; released
 // packets go to `deliver` (the engine's TUN batch or a forward to another session).
 import type { Cidr } from '../../core/cidr.ts';
 import type { ControlMessage } from '../../core/control-messages.ts';
 import {
+  DATA_HEADER_LEN,
   DecodeError,
+  dataHeaderFlags,
   decodeHeaderInto,
   encodeHeaderBefore,
-  FLAG_HAS_FLOW_ID,
-  FLAG_HAS_SEQ,
-  FLAG_INTERACTIVE,
   FLAG_REDUNDANT,
   FLAG_SPREAD,
-  HEADER_LEN,
   newDecodedHeader,
 } from '../../core/encap.ts';
 import type { FlowInfo } from '../../core/flow.ts';
@@ -237,13 +235,13 @@ export class PeerSession {
   }
 
   /**
-   * Sends one IP packet: buf[off, off+len) with HEADER_LEN bytes of headroom before `off`.
+   * Sends one IP packet: buf[off, off+len) with DATA_HEADER_LEN bytes of headroom before `off`.
    * Returns the number of paths it went out on (0 = dropped, counted).
    */
   sendIp(buf: Uint8Array, off: number, len: number, info: FlowInfo, now: Millis): number {
     const pkt = this.pkt;
     pkt.flowId = info.flowId;
-    pkt.size = len + HEADER_LEN;
+    pkt.size = len + DATA_HEADER_LEN;
     pkt.interactive = info.interactive;
     pkt.critical = info.interactive;
     pkt.ackOnly = info.ackOnly;
@@ -253,15 +251,9 @@ export class PeerSession {
       return 0;
     }
     const h = this.encHdr;
-    h.flags =
-      FLAG_HAS_FLOW_ID |
-      FLAG_HAS_SEQ |
-      (info.interactive ? FLAG_INTERACTIVE : 0) |
-      (n > 1 ? FLAG_REDUNDANT : 0) |
-      // A bare ACK is not evened out at the receiver: the spreading strategies send it on the
-      // fastest path (weighted.ts).
-      (this.spread && !info.ackOnly ? FLAG_SPREAD : 0);
-    h.flowId = info.flowId;
+    // A bare ACK is not evened out at the receiver: the spreading strategies send it on the
+    // fastest path (weighted.ts).
+    h.flags = dataHeaderFlags(info.interactive, n > 1, this.spread && !info.ackOnly);
     h.seq = this.seq;
     this.seq = (this.seq + 1) >>> 0;
     const start = encodeHeaderBefore(buf, off, h);

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import {
+  DATA_HEADER_LEN,
   DecodeError,
+  dataHeaderFlags,
   decodeHeader,
   decodeHeaderInto,
   encapsulate,
@@ -79,6 +81,32 @@ describe('encap header layout', () => {
     // A shorter header (no seq) starts later in the same headroom.
     assert.equal(encodeHeaderBefore(buf, HEADER_LEN, { flags: FLAG_HAS_FLOW_ID, flowId: 5, seq: 0 }), 4);
     assert.throws(() => encodeHeaderBefore(buf, 3, { flags: FULL, flowId: 0, seq: 0 }), RangeError);
+  });
+});
+
+describe('the data header the helper sends', () => {
+  test('is 6 bytes: version, flags, sequence; no flow ID, whatever the packet', () => {
+    assert.equal(DATA_HEADER_LEN, 6);
+    const ip = buildPacket({ payload: 64 });
+    for (const interactive of [false, true])
+      for (const redundant of [false, true])
+        for (const spread of [false, true]) {
+          const flags = dataHeaderFlags(interactive, redundant, spread);
+          assert.equal(flags & FLAG_HAS_FLOW_ID, 0);
+          assert.equal(headerLength(flags), DATA_HEADER_LEN);
+          const buf = new Uint8Array(HEADER_LEN + ip.length);
+          buf.set(ip, HEADER_LEN);
+          const start = encodeHeaderBefore(buf, HEADER_LEN, { flags, flowId: 0xabcdef, seq: 0xfffffffe });
+          assert.equal(buf.length - start, ip.length + DATA_HEADER_LEN, 'datagram = packet + 6 bytes');
+          const out = newDecodedHeader();
+          assert.equal(decodeHeaderInto(buf, buf.length - start, out, start), DecodeError.ok);
+          assert.equal(out.seq, 0xfffffffe);
+          assert.equal(out.flowId, 0);
+          assert.equal(!!(out.flags & FLAG_INTERACTIVE), interactive);
+          assert.equal(!!(out.flags & FLAG_REDUNDANT), redundant);
+          assert.equal(!!(out.flags & FLAG_SPREAD), spread);
+          assert.deepEqual(buf.subarray(out.payloadOffset, out.payloadOffset + out.payloadLength), ip);
+        }
   });
 });
 
