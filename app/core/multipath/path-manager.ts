@@ -133,6 +133,12 @@ export class PathManager {
     return true;
   }
 
+  /** Bytes per second of our traffic acknowledged on the path lately (EWMA); 0 before any. What
+   *  the path carries, where `bandwidth` is what it can carry and stays 0 until it was saturated. */
+  throughput(id: PathId): number {
+    return this.find(id)?.metrics.bw.throughput ?? 0;
+  }
+
   /** Traffic on an Active or Standby path has gone unanswered for the silence timeout (PathView.stalled). */
   stalled(id: PathId): boolean {
     const p = this.find(id);

@@ -19,18 +19,21 @@ const DATAGRAM_BYTES = 1400;
 
 /**
  * GSO burst: the most datagrams our UDP sends back to back in one GSO message on a path, about
- * GSO_BURST_MS of its capacity (within 2..64; 8 while the capacity is unknown), the way Linux TCP
+ * GSO_BURST_MS of its rate (within 2..64; 8 while the rate is unknown), the way Linux TCP
  * sizes its TSO bursts (tcp_tso_autosize, ~1 ms of the pacing rate). A qdisc queues and drops a
  * GSO message whole, so a full queue ahead of the path lost up to 43 datagrams in a row: with
  * every burst up to the kernel's 64, one TCP flow over 10 + 50 ms paths read 163.1 / 170.0 /
- * 164.1 / 166.5 Mbit/s, with 8 (~1 ms at 100 Mbit/s) 173.1 / 170.5 / 172.3 / 172.2.
+ * 164.1 / 166.5 Mbit/s, with 8 (~1 ms at 100 Mbit/s) 173.1 / 170.5 / 172.3 / 172.2. The rate is
+ * the capacity estimate or, when more, what the path carries (session.ts): an unshaped path that
+ * never lost a packet has no capacity estimate, and at 1+ Gbit/s it keeps bursts of up to 64.
  */
 const GSO_BURST_MS = 1;
 const GSO_BURST_MIN = 2;
 const GSO_BURST_MAX = 64;
 const GSO_BURST_UNKNOWN = 8;
 
-/** GSO burst of a path, in datagrams, from its capacity estimate (bytes/s; 0 = unknown). */
+/** GSO burst of a path, in datagrams, from its rate (bytes/s: the capacity estimate, or what the
+ *  path carries when that is more; 0 = unknown). */
 export function gsoBurst(bandwidth: number): number {
   if (!(bandwidth > 0)) return GSO_BURST_UNKNOWN;
   const n = Math.floor((bandwidth * GSO_BURST_MS) / 1000 / DATAGRAM_BYTES);

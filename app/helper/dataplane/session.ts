@@ -208,7 +208,9 @@ export class PeerSession {
       if (link) {
         link.queued = link.conn.dgramQueueLen();
         link.queueLimit = bulkQueueLimit(v.bandwidth);
-        link.burst = gsoBurst(v.bandwidth);
+        // What the path carries counts too: a path that was never saturated (a fast, clean one)
+        // has no capacity estimate but may carry a Gbit/s, and bursts of 8 cost it CPU.
+        link.burst = gsoBurst(Math.max(v.bandwidth, this.manager.throughput(v.id)));
         v.canSendUrgent = link.conn.canSend();
         v.canSend = v.canSendUrgent && link.queued < link.queueLimit && (link.pacer?.hasRoom(now) ?? true);
       } else {

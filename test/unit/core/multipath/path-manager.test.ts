@@ -309,6 +309,20 @@ describe('PathManager quality hysteresis', () => {
     assert.equal(d.pm.usableCount(), 1);
   });
 
+  test('throughput: what the path carries, before any capacity estimate', () => {
+    const d = activePair();
+    assert.equal(d.pm.throughput(A), 0);
+    // 100 kB acked every 10 ms for 1 s: 10 MB/s, and the path was never saturated.
+    for (let t = 1000; t <= 2000; t += 10) d.pm.handleTrafficAcked(A, 100_000, millis(t));
+    const v = newPathView(A);
+    d.pm.writeView(v, millis(2000));
+    assert.equal(v.bandwidth, 0, 'no capacity estimate without saturation');
+    const tp = d.pm.throughput(A);
+    assert.ok(tp > 9e6 && tp < 11e6, `throughput ${tp}`);
+    assert.equal(d.pm.throughput(B), 0);
+    assert.equal(d.pm.throughput(pathId(7)), 0, 'unknown path');
+  });
+
   test('writeView copies state and metrics into a caller-owned view', () => {
     const d = activePair();
     const v = {
