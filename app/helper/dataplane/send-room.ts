@@ -32,11 +32,12 @@ const GSO_BURST_MIN = 2;
 const GSO_BURST_MAX = 64;
 const GSO_BURST_UNKNOWN = 8;
 
-/** GSO burst of a path, in datagrams, from its rate (bytes/s: the capacity estimate, or what the
- *  path carries when that is more; 0 = unknown). */
-export function gsoBurst(bandwidth: number): number {
-  if (!(bandwidth > 0)) return GSO_BURST_UNKNOWN;
-  const n = Math.floor((bandwidth * GSO_BURST_MS) / 1000 / DATAGRAM_BYTES);
+/** GSO burst of a path, in datagrams, from its capacity estimate and what it carries (bytes/s
+ *  each, 0 = unknown): the larger of the two is its rate. */
+export function gsoBurst(bandwidth: number, throughput = 0): number {
+  const rate = Math.max(bandwidth > 0 ? bandwidth : 0, throughput > 0 ? throughput : 0);
+  if (!(rate > 0)) return GSO_BURST_UNKNOWN;
+  const n = Math.floor((rate * GSO_BURST_MS) / 1000 / DATAGRAM_BYTES);
   return Math.min(GSO_BURST_MAX, Math.max(GSO_BURST_MIN, n));
 }
 

@@ -210,7 +210,7 @@ export class PeerSession {
         link.queueLimit = bulkQueueLimit(v.bandwidth);
         // What the path carries counts too: a path that was never saturated (a fast, clean one)
         // has no capacity estimate but may carry a Gbit/s, and bursts of 8 cost it CPU.
-        link.burst = gsoBurst(Math.max(v.bandwidth, this.manager.throughput(v.id)));
+        link.burst = gsoBurst(v.bandwidth, this.manager.throughput(v.id));
         v.canSendUrgent = link.conn.canSend();
         v.canSend = v.canSendUrgent && link.queued < link.queueLimit && (link.pacer?.hasRoom(now) ?? true);
       } else {

@@ -21,4 +21,12 @@ describe('gsoBurst', () => {
     assert.equal(gsoBurst(10e6 / 8), 2, '10 Mbit/s: floor 2');
     assert.equal(gsoBurst(1e9 / 8), 64, '1 Gbit/s: the kernel most');
   });
+
+  test('the larger of capacity and throughput: a clean fast path has no capacity estimate', () => {
+    assert.equal(gsoBurst(0, 1e9 / 8), 64, 'never saturated, carrying 1 Gbit/s');
+    assert.equal(gsoBurst(100e6 / 8, 50e6 / 8), 8, 'capacity above what it carries');
+    assert.equal(gsoBurst(50e6 / 8, 100e6 / 8), 8, 'carrying more than the (old) capacity');
+    assert.equal(gsoBurst(0, 0), 8, 'neither known');
+    assert.equal(gsoBurst(Number.NaN, Number.NaN), 8);
+  });
 });
