@@ -4,7 +4,8 @@
 import { ControlFrameReader, encodeControlFrame } from '../../core/control-frame.ts';
 import type { ControlMessage, PathKind } from '../../core/control-messages.ts';
 import type { BulkPacer } from '../../core/multipath/bulk-pacer.ts';
-import type { PathId } from '../../core/types.ts';
+import type { MutablePathView } from '../../core/multipath/path-view.ts';
+import type { Millis, PathId } from '../../core/types.ts';
 import type { UdpPort } from '../io/ports.ts';
 import type { QuicConn } from '../quic/conn.ts';
 import type { HostPort } from '../quic/types.ts';
@@ -36,9 +37,9 @@ export class PathLink {
   queued = 0;
   /** Bulk rate limit of the latency-aware strategy (bulk-pacer.ts); null for the others. */
   pacer: BulkPacer | null = null;
-  /** Datagrams in that queue beyond which the path takes no bulk (session.ts bulkQueueLimit). */
+  /** Datagrams in that queue beyond which the path takes no bulk (refreshRoom, send-room.ts bulkQueueLimit). */
   queueLimit = bulkQueueLimit(0);
-  /** Most datagrams of one GSO message on this path (session.ts, send-room.ts gsoBurst). */
+  /** Most datagrams of one GSO message on this path (refreshRoom, send-room.ts gsoBurst). */
   burst = gsoBurst(0);
   /** Priority and weight the peer gave this path in its hello (server side); they override ours,
    *  since the peer's interface list is what names its failover order. */
@@ -55,6 +56,20 @@ export class PathLink {
     /** The socket this path owns (client side); null when it shares the listener's. */
     readonly ownPort: UdpPort | null,
   ) {}
+
+  /**
+   * Re-reads what the path may take, once per batch: its queue, bulk limit and GSO burst
+   * (send-room.ts), and the view's canSend / canSendUrgent. `throughput` is what the path carries:
+   * a path that was never saturated (a fast, clean one) has no capacity estimate but may carry a
+   * Gbit/s, and bursts of 8 would cost it CPU.
+   */
+  refreshRoom(v: MutablePathView, throughput: number, now: Millis): void {
+    this.queued = this.conn.dgramQueueLen();
+    this.queueLimit = bulkQueueLimit(v.bandwidth);
+    this.burst = gsoBurst(v.bandwidth, throughput);
+    v.canSendUrgent = this.conn.canSend();
+    v.canSend = v.canSendUrgent && this.queued < this.queueLimit && (this.pacer?.hasRoom(now) ?? true);
+  }
 
   /** Lets quiche write this connection's packets into the sender's batch, in bursts of `burst`. */
   flush(): void {

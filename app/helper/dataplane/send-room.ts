@@ -1,4 +1,5 @@
-// How many datagrams a path may hold in quiche's send queue before the scheduler sees it full.
+// How many datagrams a path may hold in quiche's send queue before the scheduler sees it full,
+// and how many our UDP may send back to back in one GSO message.
 
 /**
  * Bulk room: a path whose QUIC DATAGRAM queue holds about BULK_QUEUE_MS of its capacity has no
@@ -24,7 +25,7 @@ const DATAGRAM_BYTES = 1400;
  * GSO message whole, so a full queue ahead of the path lost up to 43 datagrams in a row: with
  * every burst up to the kernel's 64, one TCP flow over 10 + 50 ms paths read 163.1 / 170.0 /
  * 164.1 / 166.5 Mbit/s, with 8 (~1 ms at 100 Mbit/s) 173.1 / 170.5 / 172.3 / 172.2. The rate is
- * the capacity estimate or, when more, what the path carries (session.ts): an unshaped path that
+ * the capacity estimate or, when more, what the path carries (PathLink.refreshRoom): an unshaped path that
  * never lost a packet has no capacity estimate, and at 1+ Gbit/s it keeps bursts of up to 64.
  */
 const GSO_BURST_MS = 1;

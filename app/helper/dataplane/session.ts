@@ -3,8 +3,8 @@
 // only who creates paths differs (client.ts dials, server.ts accepts).
 //
 // Send: sendIp() is called once per TUN packet with the packet at `off` in a buffer that has at
-// least DATA_HEADER_LEN bytes of headroom before it; the header is written in place and the scheduler's
-// path(s) get the datagram. Receive: onDatagram() is called once per QUIC DATAGRAM; released
+// least DATA_HEADER_LEN bytes of headroom before it; the header is written in place and the
+// scheduler's path(s) get the datagram. Receive: onDatagram() is called once per QUIC DATAGRAM; released
 // packets go to `deliver` (the engine's TUN batch or a forward to another session).
 import type { Cidr } from '../../core/cidr.ts';
 import type { ControlMessage } from '../../core/control-messages.ts';
@@ -41,7 +41,6 @@ import { onKeepaliveMessage, sendKeepalive } from './keepalive.ts';
 import type { PacketPool } from './packet-pool.ts';
 import type { PathLink } from './path-link.ts';
 import { ReceiveOrder } from './receive-order.ts';
-import { bulkQueueLimit, gsoBurst } from './send-room.ts';
 import { balanceFor, pacerFor, spreadsFlows } from './strategy-aids.ts';
 import { samplePath } from './transport-sample.ts';
 
@@ -205,15 +204,8 @@ export class PeerSession {
       this.manager.writeView(v, now);
       v.balance = this.balance?.factorOf(v.id) ?? 1;
       const link = this.paths.get(v.id);
-      if (link) {
-        link.queued = link.conn.dgramQueueLen();
-        link.queueLimit = bulkQueueLimit(v.bandwidth);
-        // What the path carries counts too: a path that was never saturated (a fast, clean one)
-        // has no capacity estimate but may carry a Gbit/s, and bursts of 8 cost it CPU.
-        link.burst = gsoBurst(v.bandwidth, this.manager.throughput(v.id));
-        v.canSendUrgent = link.conn.canSend();
-        v.canSend = v.canSendUrgent && link.queued < link.queueLimit && (link.pacer?.hasRoom(now) ?? true);
-      } else {
+      if (link) link.refreshRoom(v, this.manager.throughput(v.id), now);
+      else {
         v.canSend = false;
         v.canSendUrgent = false;
       }
