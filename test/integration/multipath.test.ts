@@ -5,7 +5,7 @@ import { countersOf, pathsOf } from '../bench/helper-stats.ts';
 import { isRoot, runIn, sleep } from '../lab/exec.ts';
 import { createLab, type Lab } from '../lab/lab.ts';
 import { type PathRow, pathSamples } from '../lab/stats.ts';
-import { tcpTransfer } from '../lab/transfer.ts';
+import { connectTimes, tcpTransfer } from '../lab/transfer.ts';
 import { GW_TUN, startTunnel, type Tunnel, waitForPaths } from '../lab/tunnel.ts';
 
 const skip = !isRoot() && 'needs root (network namespaces)';
@@ -254,6 +254,12 @@ describe('multipath in the lab', { skip }, () => {
         assert.ok(m, out);
         assert.ok(Number(m[1]) > 40, `fastest ping ${m[1]} ms: it did not wait for the slow path's delay`);
         assert.ok(Number(m[3]) < 150, `slowest ping ${m[3]} ms`);
+        // A TCP handshake: the SYN (nothing of its flow ahead of it) takes the fast path and is not
+        // evened out, the SYN-ACK is: ~30 ms, where both evened out took ~55. The SYN-ACK must stay
+        // evened, or the gateway's side of a download would take ~10 ms as its minimum RTT.
+        const c = (await connectTimes(lab.laptop, lab.gw, GW_TUN, 5002, 10)).sort((a, b) => a - b);
+        assert.ok((c[0] as number) > 25, `connect ${c}: the SYN-ACK was not evened out`);
+        assert.ok((c[5] as number) < 45, `connect ${c}: the SYN waited for the slow path's delay`);
         const r = await tcpTransfer(lab.laptop, lab.gw, GW_TUN, 5001, 20 * MB, 60);
         assert.equal(r.received.sha256, r.sent.sha256);
         // The gateway's side of that transfer is bare ACKs: they go back on the fast path only and

@@ -59,3 +59,30 @@ export async function tcpTransfer(
   };
   return { sent: parse(srcOut, 'source'), received: parse(sinkOut, 'sink') };
 }
+
+/** TCP connect times from `fromNs` to `host:port` (a listener in `toNs`), ms; -1 = failed. */
+export async function connectTimes(
+  fromNs: string,
+  toNs: string,
+  host: string,
+  port: number,
+  count: number,
+): Promise<number[]> {
+  const script = join(DIR, 'tcp-connect.mjs');
+  const server = spawnIn(toNs, process.execPath, [script, 'serve', host, String(port), String(count + 20)]);
+  try {
+    await new Promise<void>((res) => {
+      server.stderr?.once('data', () => res());
+      setTimeout(res, 3000);
+    });
+    const client = spawnIn(fromNs, process.execPath, [script, 'time', host, String(port), String(count)]);
+    let out = '';
+    client.stdout?.on('data', (d) => {
+      out += d;
+    });
+    await waitExit(client, (count + 10) * 1000);
+    return JSON.parse(out.trim() || '[]') as number[];
+  } finally {
+    server.kill();
+  }
+}

@@ -33,8 +33,11 @@ export interface PacketInfo {
   interactive: boolean;
   /** Must arrive even at extra cost (control, VoIP in redundant mode). */
   critical: boolean;
-  /** A bare TCP acknowledgement (flow.ts): no data of its own to keep in order with. */
-  ackOnly: boolean;
+  /**
+   * A bare TCP ACK or a SYN without ACK (flow.ts): nothing in its flow to keep in order with, so
+   * the spreading strategies send it on the fastest path and the receiver does not even it out.
+   */
+  fastLane: boolean;
 }
 
 /** Whether `p` has room for `pkt`: interactive and critical packets may use the urgent room. */

@@ -87,7 +87,7 @@ export class PeerSession {
     size: 0,
     interactive: false,
     critical: false,
-    ackOnly: false,
+    fastLane: false,
   };
   /** Redundant copies that wait for their turn (spaced-copies.ts). */
   private readonly spaced = new SpacedCopies<Uint8Array>();
@@ -238,16 +238,16 @@ export class PeerSession {
     pkt.size = len + DATA_HEADER_LEN;
     pkt.interactive = info.interactive;
     pkt.critical = info.interactive;
-    pkt.ackOnly = info.ackOnly;
+    pkt.fastLane = info.ackOnly || info.synOnly;
     const n = this.scheduler.pick(pkt, this.views, now, this.picked);
     if (n === 0) {
       this.counters.noPathDrops++;
       return 0;
     }
     const h = this.encHdr;
-    // A bare ACK is not evened out at the receiver: the spreading strategies send it on the
-    // fastest path (weighted.ts).
-    h.flags = dataHeaderFlags(info.interactive, n > 1, this.spread && !info.ackOnly);
+    // A bare ACK or SYN is not evened out at the receiver: the spreading strategies send it on
+    // the fastest path (weighted.ts).
+    h.flags = dataHeaderFlags(info.interactive, n > 1, this.spread && !pkt.fastLane);
     h.seq = this.seq;
     this.seq = (this.seq + 1) >>> 0;
     const start = encodeHeaderBefore(buf, off, h);

@@ -79,7 +79,7 @@ export class Sim {
     size: 0,
     interactive: false,
     critical: false,
-    ackOnly: false,
+    fastLane: false,
   };
 
   constructor(readonly config: SimConfig) {

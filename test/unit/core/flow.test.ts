@@ -135,6 +135,37 @@ describe('bare TCP acknowledgements', () => {
   });
 });
 
+describe('connection-opening TCP SYNs', () => {
+  const synOnly = (spec: Parameters<typeof buildPacket>[0]) => classifyPacket(buildPacket(spec))!.synOnly;
+
+  test('a SYN without ACK opens a connection, with or without options, ECN bits or data (TFO)', () => {
+    assert.equal(synOnly({ ...BULK, payload: 0, tcpFlags: 0x02 }), true);
+    assert.equal(synOnly({ ...BULK, payload: 0, tcpFlags: 0x02, tcpWords: 10 }), true, 'MSS, SACK, TS');
+    assert.equal(synOnly({ ...BULK, payload: 0, tcpFlags: 0x02 | 0x40 | 0x80 }), true, 'ECE+CWR');
+    assert.equal(synOnly({ ...BULK, payload: 0, tcpFlags: 0x02, version: 6 }), true);
+    assert.equal(synOnly({ ...BULK, payload: 100, tcpFlags: 0x02 }), true, 'Fast Open data');
+  });
+  test('SYN+ACK, SYN with FIN or RST, bare ACKs and data are not', () => {
+    assert.equal(synOnly({ ...BULK, payload: 0, tcpFlags: 0x12 }), false, 'SYN+ACK');
+    assert.equal(synOnly({ ...BULK, payload: 0, tcpFlags: 0x03 }), false, 'SYN+FIN');
+    assert.equal(synOnly({ ...BULK, payload: 0, tcpFlags: 0x06 }), false, 'SYN+RST');
+    assert.equal(synOnly({ ...BULK, payload: 0 }), false, 'bare ACK');
+    assert.equal(synOnly(BULK), false);
+    assert.equal(synOnly({ proto: 17, payload: 0 }), false);
+    assert.equal(synOnly({ ...BULK, fragOffset: 185, payload: 0, tcpFlags: 0x02 }), false, 'later fragment');
+  });
+  test('the flag does not stick on a reused FlowInfo', () => {
+    const out = newFlowInfo();
+    const syn = buildPacket({ ...BULK, payload: 0, tcpFlags: 0x02 });
+    const data = buildPacket(BULK);
+    assert.ok(classify(syn, syn.length, out));
+    assert.equal(out.synOnly, true);
+    assert.equal(out.ackOnly, false);
+    assert.ok(classify(data, data.length, out));
+    assert.equal(out.synOnly, false);
+  });
+});
+
 describe('ip-packet helpers', () => {
   test('sourceAddressOf reads the IPv4 source as uint32, -1 otherwise', () => {
     assert.equal(sourceAddressOf(buildPacket({ src: v4(198, 19, 200, 254) })), v4(198, 19, 200, 254));

@@ -20,14 +20,14 @@ const bulk: PacketInfo = {
   size: 1200,
   interactive: false,
   critical: false,
-  ackOnly: false,
+  fastLane: false,
 };
 const ssh = (flow = 7): PacketInfo => ({
   flowId: flowId(flow),
   size: 100,
   interactive: true,
   critical: false,
-  ackOnly: false,
+  fastLane: false,
 });
 const now = millis(0);
 
@@ -53,10 +53,10 @@ describe('round-robin', () => {
     assert.deepEqual(picks(s, p, 1), ['-']);
   });
 
-  test('bare TCP ACKs take the lowest-RTT path and do not move the cursor', () => {
+  test('fast-lane packets (bare ACK, SYN) take the lowest-RTT path and do not move the cursor', () => {
     const p = [view(0, { srttMs: 60 }), view(1, { srttMs: 15 }), view(2, { srttMs: 30 })];
     const s = new RoundRobinScheduler();
-    const ack: PacketInfo = { ...bulk, size: 72, interactive: true, critical: true, ackOnly: true };
+    const ack: PacketInfo = { ...bulk, size: 72, interactive: true, critical: true, fastLane: true };
     assert.deepEqual(picks(s, p, 1), ['0']);
     assert.deepEqual(picks(s, p, 3, ack), ['1', '1', '1']);
     assert.deepEqual(picks(s, p, 2), ['1', '2']);
@@ -105,8 +105,8 @@ describe('weighted (smooth weighted round-robin)', () => {
   });
 });
 
-describe('weighted: bare TCP ACKs', () => {
-  const ack: PacketInfo = { ...bulk, size: 72, interactive: true, critical: true, ackOnly: true };
+describe('weighted: fast-lane packets (bare TCP ACK or SYN)', () => {
+  const ack: PacketInfo = { ...bulk, size: 72, interactive: true, critical: true, fastLane: true };
 
   test('take the lowest-RTT path with urgent room and leave the bulk credits alone', () => {
     const s = new WeightedScheduler();
@@ -121,10 +121,10 @@ describe('weighted: bare TCP ACKs', () => {
     assert.deepEqual(picks(s, p, 1, ack), ['-']);
   });
 
-  test('other small packets (data, SYN) stay spread like bulk', () => {
+  test('other small packets (data, SYN+ACK, FIN) stay spread like bulk', () => {
     const s = new WeightedScheduler();
     const p = [view(0, { srttMs: 60 }), view(1, { srttMs: 15 })];
-    const small: PacketInfo = { ...ack, ackOnly: false };
+    const small: PacketInfo = { ...ack, fastLane: false };
     assert.deepEqual(picks(s, p, 4, small), ['0', '1', '0', '1']);
   });
 });
