@@ -86,9 +86,8 @@ export function newFlowInfo(): FlowInfo {
 
 /** TCP header flag bits FIN (0x01), SYN (0x02) and RST (0x04). */
 const TCP_SYN_FIN_RST = 0x07;
-/** TCP header flag bits FIN, SYN, RST and ACK (0x10); SYN alone among them opens a connection. */
-const TCP_SYN_FIN_RST_ACK = 0x17;
 const TCP_SYN = 0x02;
+const TCP_ACK = 0x10;
 
 const SEED = 0x51e7e11e;
 
@@ -182,7 +181,7 @@ export function classify(
     ((proto === PROTO_TCP || proto === PROTO_UDP) &&
       (interactivePort[sport] === 1 || interactivePort[dport] === 1));
   out.ackOnly = tcpFlags >= 0 && payload === 0 && (tcpFlags & TCP_SYN_FIN_RST) === 0;
-  out.synOnly = tcpFlags >= 0 && (tcpFlags & TCP_SYN_FIN_RST_ACK) === TCP_SYN;
+  out.synOnly = tcpFlags >= 0 && (tcpFlags & (TCP_SYN_FIN_RST | TCP_ACK)) === TCP_SYN;
   return true;
 }
 
