@@ -3,6 +3,7 @@
 // listener's socket. Either way it reaches the wire through a UdpSender.
 import { ControlFrameReader, encodeControlFrame } from '../../core/control-frame.ts';
 import type { ControlMessage, PathKind } from '../../core/control-messages.ts';
+import { AckReplay } from '../../core/multipath/ack-replay.ts';
 import type { BulkPacer } from '../../core/multipath/bulk-pacer.ts';
 import type { MutablePathView } from '../../core/multipath/path-view.ts';
 import type { Millis, PathId } from '../../core/types.ts';
@@ -37,6 +38,8 @@ export class PathLink {
   queued = 0;
   /** Bulk rate limit of the latency-aware strategy (bulk-pacer.ts); null for the others. */
   pacer: BulkPacer | null = null;
+  /** The last bare ACKs and SYNs sent here, sent again elsewhere if this path dies (ack-replay.ts). */
+  readonly replay = new AckReplay();
   /** Datagrams in that queue beyond which the path takes no bulk (refreshRoom, send-room.ts bulkQueueLimit). */
   queueLimit = bulkQueueLimit(0);
   /** Most datagrams of one GSO message on this path (refreshRoom, send-room.ts gsoBurst). */

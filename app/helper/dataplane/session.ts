@@ -14,6 +14,7 @@ import {
   dataHeaderFlags,
   decodeHeaderInto,
   encodeHeaderBefore,
+  FLAG_INTERACTIVE,
   FLAG_REDUNDANT,
   FLAG_SPREAD,
   newDecodedHeader,
@@ -55,6 +56,8 @@ export interface SessionCounters {
   badHeaderDrops: number;
   /** Redundant copies sent beyond the first. */
   redundantCopies: number;
+  /** Bare ACKs and SYNs sent again on another path after theirs died (ack-replay.ts). */
+  ackReplays: number;
 }
 
 export type Deliver = (from: PeerSession, pool: PacketPool, slot: number) => void;
@@ -67,6 +70,7 @@ export class PeerSession {
     spoofDrops: 0,
     badHeaderDrops: 0,
     redundantCopies: 0,
+    ackReplays: 0,
   };
   readonly paths = new Map<PathId, PathLink>();
   readonly manager = new PathManager();
@@ -187,6 +191,7 @@ export class PeerSession {
     this.slices.forget(link.conn.datagramBuffer);
     const i = this.views.findIndex((v) => v.id === id);
     if (i >= 0) this.views.splice(i, 1);
+    this.replayFrom(link, now);
     this.updateReorderMode(now);
   }
 
@@ -209,6 +214,11 @@ export class PeerSession {
         v.canSend = false;
         v.canSendUrgent = false;
       }
+    }
+    for (const v of this.views) {
+      if (!v.stalled && v.state !== 'failed') continue;
+      const link = this.paths.get(v.id);
+      if (link && link.replay.size > 0) this.replayFrom(link, now);
     }
     this.updateReorderMode(now);
   }
@@ -256,7 +266,10 @@ export class PeerSession {
     let sent = 0;
     for (let i = 0; i < n; i++) {
       const link = this.paths.get(this.picked[i] as PathId);
-      if (link && this.sendOn(link, datagram, 0, total, now)) sent++;
+      if (link && this.sendOn(link, datagram, 0, total, now)) {
+        sent++;
+        if (pkt.fastLane) link.replay.record(datagram, 0, total, info.flowId, now);
+      }
     }
     if (sent === 0) this.counters.noPathDrops++;
     else {
@@ -288,6 +301,38 @@ export class PeerSession {
     if (link.pacer && !pkt.interactive && !pkt.critical && !link.pacer.consume(now, total))
       this.blockPath(link, false);
     return true;
+  }
+
+  /**
+   * The path died (removed, failed or stalled): the newest bare ACK or SYN of each flow it carried
+   * lately goes out again on the fastest path that is still usable (ack-replay.ts). Same sequence
+   * number, marked interactive and redundant: the peer drops it if the original arrived, and
+   * delivers it at once if not.
+   */
+  private replayFrom(dead: PathLink, now: Millis): void {
+    if (dead.replay.size === 0) return;
+    let to: PathLink | undefined;
+    let best = Number.POSITIVE_INFINITY;
+    for (const v of this.views) {
+      const link = this.paths.get(v.id);
+      const live = v.state === 'active' || v.state === 'standby';
+      if (!link || link === dead || !live || v.stalled || !v.canSendUrgent) continue;
+      const rtt = Number.isNaN(v.srttMs) ? Number.MAX_VALUE : v.srttMs;
+      if (rtt < best) {
+        best = rtt;
+        to = link;
+      }
+    }
+    if (!to) return;
+    const via = to;
+    dead.replay.replay(now, (buf, start, length) => {
+      buf[start + 1] = ((buf[start + 1] as number) | FLAG_INTERACTIVE | FLAG_REDUNDANT) & ~FLAG_SPREAD;
+      const pkt = this.pkt;
+      pkt.size = length;
+      pkt.interactive = true;
+      pkt.critical = true;
+      if (this.sendOn(via, buf, start, length, now)) this.counters.ackReplays++;
+    });
   }
 
   /** Sends the spaced copies now due, each on the fastest path that has urgent room then. */
