@@ -49,16 +49,21 @@ export const DEFAULT_INITIAL_MAX_DATA = 32 * 1024 * 1024;
 export const DEFAULT_INITIAL_MAX_STREAM_DATA = 16 * 1024 * 1024;
 
 /**
- * Congestion control of every path's QUIC connection: BBR. Cubic, our default until session 13,
- * is loss-based: on each path it filled the bottleneck's buffer until it overflowed (windows of
- * 0.9-1.5 MB over paths whose 10/50 ms RTT and 50 ms buffer hold 0.75/1.25 MB), so the inner TCP
- * lost packets to the paths' own probing. Measured in the lab, one TCP flow over 2 x 100 Mbit/s
- * with 10/50 ms RTTs, 8 s runs, the two alternated: inner BBR 175.8 vs 171.0 Mbit/s (medians of
- * 8; after the first 2 s 181.8-182.5 vs 174-179.5), inner cubic 175.9 vs 166.6 (medians of 4);
- * equal paths 181.4 vs 180.2; the latency strategy's bulk 0.91-0.92 vs 0.87-0.92 x plain TCP at
- * the same ping p99 (13.6-14.4 vs 13.8-14.1 ms); one path at 100 Mbit/s 90.7 Mbit/s at 0.17-0.19
- * core per helper. (BBR lost to cubic in an earlier session, 133-139 vs 152 Mbit/s, before the fast-lane
- * ACKs, GSO bursts and delay equalization.) quiche 0.18's BBR is BBRv1.
+ * Congestion control of every path's QUIC connection: BBR (quiche 0.18's is BBRv1; "bbr2" is
+ * refused). Cubic, our default until session 13, is loss-based: on each path it grew its window
+ * until the bottleneck's buffer overflowed (0.9-1.5 MB on paths whose RTT plus 50 ms buffer hold
+ * 0.75 / 1.25 MB), so the inner TCP lost packets to the paths' own probing.
+ * Measured in the lab, session 13, 8 s runs, the two alternated:
+ * - one TCP flow over 2 x 100 Mbit/s, 10 / 50 ms RTTs: inner BBR median 175.8 vs 171.0 Mbit/s
+ *   (8 runs each; after the first 2 s 177.7-182.5 vs 174.2-179.5), inner cubic 175.9 vs 166.6
+ *   (4 each);
+ * - the latency strategy (10 + 600 ms): bulk 0.91-0.92 vs 0.87-0.92 x plain TCP, ping p99
+ *   13.6-14.4 vs 13.8-14.1 ms (4 each); one path at 100 Mbit/s: 90.6-90.7 Mbit/s either way.
+ * What it costs: over two equal paths with no added delay the runs spread wider (169-182 Mbit/s,
+ * median ~179.6 of 21, against cubic's 174-182, median 181.2 of 8), partly from BBRv1's ProbeRTT,
+ * which every 10 s holds a path's window at 4 packets for 200 ms (6 kB windows in `watch`).
+ * (An earlier session measured BBR at 133-139 against cubic's 152 Mbit/s over 10 / 50 ms, before
+ * fast-lane ACKs, GSO bursts and delay equalization.)
  */
 export const DEFAULT_CC: CongestionControl = 'bbr';
 
