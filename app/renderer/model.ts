@@ -69,6 +69,11 @@ export interface PathSampleView {
   readonly cwnd: number;
   /** Reordering events since the path opened (cumulative). */
   readonly reorderEvents: number;
+  /**
+   * Traffic sent on the path has gone unanswered for the silence timeout: the helper sends on
+   * the other paths until this one answers again or is marked failed.
+   */
+  readonly stalled: boolean;
 }
 
 /** One statistics sample of the whole tunnel. */

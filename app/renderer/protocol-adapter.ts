@@ -45,6 +45,7 @@ export function toPathView(p: PathSample): PathSampleView {
     share: p.share,
     cwnd: p.cwndBytes,
     reorderEvents: p.reorderEvents,
+    stalled: p.stalled === true,
   };
 }
 

@@ -269,6 +269,23 @@ describe('web dashboard (e2e, fake helper)', { skip: canRun ? false : `no Chromi
     );
   });
 
+  test('a path that goes unanswered shows "no answer" beside its state', async () => {
+    const chip = '[data-interface="wlan0"] .chip-stalled';
+    assert.equal(await page.locator(chip).count(), 0);
+    stack.demo.helper.setStalled('wlan0', true);
+    try {
+      await page.waitForSelector(chip, WAIT);
+      assert.equal(await page.locator(chip).textContent(), 'no answer');
+      assert.equal(
+        await page.locator('[data-interface="wlan0"] [data-testid^="path-state-"]').textContent(),
+        'active',
+      );
+    } finally {
+      stack.demo.helper.setStalled('wlan0', false);
+    }
+    await page.waitForSelector(chip, { ...WAIT, state: 'detached' });
+  });
+
   test('disconnect then connect', async () => {
     const button = page.getByTestId('connect-button');
     assert.equal(await button.textContent(), 'Disconnect');

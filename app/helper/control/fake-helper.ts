@@ -76,6 +76,8 @@ export class FakeHelper implements HelperApi {
   private readonly ifaces: InterfaceInfo[];
   private readonly pathIds = new Map<string, number>();
   private readonly reorder = new Map<string, number>();
+  /** Interfaces whose path goes unanswered (setStalled). */
+  private readonly stalledIfaces = new Set<string>();
   private load = 0.5;
 
   constructor(opts: FakeHelperOptions) {
@@ -119,6 +121,17 @@ export class FakeHelper implements HelperApi {
     return { ...i, addresses: [...i.addresses] };
   }
 
+  /**
+   * Demo and test hook: the path on `name` stops being answered (a blackhole) or answers again.
+   * A stalled active path reports `stalled` and carries nothing, as the helper's does.
+   */
+  setStalled(name: string, stalled: boolean): void {
+    if (!this.ifaces.some((x) => x.name === name))
+      throw new ControlError('not_found', `no interface named ${name}`);
+    if (stalled) this.stalledIfaces.add(name);
+    else this.stalledIfaces.delete(name);
+  }
+
   async setMode(mode: Mode): Promise<Status> {
     this.mode = mode;
     return this.statusNow();
@@ -153,7 +166,8 @@ export class FakeHelper implements HelperApi {
       const link = LINK[iface.kind];
       const jitter = this.o.random();
       const rttMs = link.rttMs * (1 + 0.3 * jitter);
-      const carrying = state === 'active';
+      const stalled = state === 'active' && this.stalledIfaces.has(iface.name);
+      const carrying = state === 'active' && !stalled;
       const txBps = carrying
         ? link.capacityBps * this.load * (0.8 + 0.2 * this.o.random())
         : state === 'probing'
@@ -174,6 +188,7 @@ export class FakeHelper implements HelperApi {
         share: 0,
         cwndBytes: Math.max(14_720, Math.round(((link.capacityBps / 8) * rttMs) / 1000)),
         reorderEvents: this.reorder.get(iface.name) ?? 0,
+        ...(stalled ? { stalled: true } : {}),
       } satisfies PathSample;
     });
     const tx = drafts.reduce((s, p) => s + p.txBps, 0);

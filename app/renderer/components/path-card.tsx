@@ -79,6 +79,7 @@ function Charts({ pathId }: { pathId: number }) {
 export const PathCard = memo(function PathCard({ pathId, index }: { pathId: number; index: number }) {
   const iface = useDashboard((s) => s.latest[pathId]?.interface ?? '');
   const state = useDashboard((s) => s.latest[pathId]?.state ?? 'probing');
+  const stalled = useDashboard((s) => s.latest[pathId]?.stalled === true);
   const kind = useDashboard((s) => s.snapshot?.interfaces.find((i) => i.name === iface)?.kind ?? 'other');
   return (
     <section
@@ -96,6 +97,15 @@ export const PathCard = memo(function PathCard({ pathId, index }: { pathId: numb
         <span className={`chip chip-${state}`} data-testid={`path-state-${pathId}`}>
           {state}
         </span>
+        {stalled && (
+          <span
+            className="chip chip-stalled"
+            data-testid={`path-stalled-${pathId}`}
+            title="Nothing sent on this path is being answered. QuicEther sends on the other paths until this one answers again or is marked failed."
+          >
+            no answer
+          </span>
+        )}
       </header>
       <Figures pathId={pathId} />
       <Charts pathId={pathId} />

@@ -58,6 +58,28 @@ describe('FakeHelper (test double)', () => {
     assert.equal(h.sample().paths.length, 0);
   });
 
+  test('setStalled: the path reports stalled and carries nothing until it answers again', async () => {
+    const { clock, h } = clocked();
+    await h.connect();
+    clock.t = 1_000;
+    h.setStalled('wlan0', true);
+    const s = h.sample();
+    assert.ok(StatsSampleSchema.safeParse(s).success);
+    const w = s.paths.find((p) => p.interface === 'wlan0');
+    assert.equal(w?.state, 'active');
+    assert.equal(w?.stalled, true);
+    assert.deepEqual([w?.txBps, w?.rxBps, w?.share], [0, 0, 0]);
+    for (const p of s.paths.filter((x) => x.interface !== 'wlan0')) {
+      assert.equal('stalled' in p, false, 'absent when not stalled');
+      assert.ok(p.txBps > 0);
+    }
+    h.setStalled('wlan0', false);
+    const again = h.sample().paths.find((p) => p.interface === 'wlan0');
+    assert.equal('stalled' in (again ?? {}), false);
+    assert.ok((again?.txBps ?? 0) > 0);
+    assert.throws(() => h.setStalled('nope0', true), /no interface named nope0/);
+  });
+
   test('samples stay valid over a long random run', async () => {
     const { clock, h } = clocked(77);
     await h.connect();

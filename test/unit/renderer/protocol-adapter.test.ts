@@ -48,7 +48,10 @@ describe('protocol → view model', () => {
       share: 0.25,
       cwnd: 14_720,
       reorderEvents: 9,
+      stalled: false,
     });
+    assert.equal(toPathView({ ...p, stalled: true }).stalled, true);
+    assert.equal(toPathView({ ...p, stalled: false }).stalled, false);
   });
 
   test('peer: the connected one first, else the first, else none', () => {

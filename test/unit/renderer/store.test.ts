@@ -22,6 +22,7 @@ function path(pathId: number, over: Partial<PathSampleView> = {}): PathSampleVie
     share: 0.5,
     cwnd: 30_000,
     reorderEvents: 0,
+    stalled: false,
     ...over,
   };
 }
