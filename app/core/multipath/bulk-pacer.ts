@@ -2,9 +2,8 @@
 // queueing-delay controller adjusts (a token bucket; interactive packets never wait for it).
 // Used by the latency-aware strategy.
 //
-// Why: the outer congestion control keeps a queue at the bottleneck (cubic, our default until
-// session 13, fills whatever buffer it has; BBR keeps up to about one bandwidth-delay product in
-// flight beyond the pipe), and a ping sharing the path waits behind it (measured: ping p50 34 ms, p99
+// Why: the outer congestion control (quiche cubic) is loss-based, so bulk fills whatever buffer
+// the bottleneck has, and a ping sharing the path waits behind it (measured: ping p50 34 ms, p99
 // 62 ms over a 10.6 ms path while bulk ran; the lab's tbf holds 50 ms). Pacing bulk just under
 // what the path delivers keeps that queue near empty, so interactive traffic sees the path's own
 // RTT. The cost is a few % of bulk throughput, which is what choosing "latency" asks for.

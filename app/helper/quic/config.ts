@@ -49,23 +49,20 @@ export const DEFAULT_INITIAL_MAX_DATA = 32 * 1024 * 1024;
 export const DEFAULT_INITIAL_MAX_STREAM_DATA = 16 * 1024 * 1024;
 
 /**
- * Congestion control of every path's QUIC connection: BBR (quiche 0.18's is BBRv1; "bbr2" is
- * refused). Cubic, our default until session 13, is loss-based: on each path it grew its window
- * until the bottleneck's buffer overflowed (0.9-1.5 MB on paths whose RTT plus 50 ms buffer hold
- * 0.75 / 1.25 MB), so the inner TCP lost packets to the paths' own probing.
- * Measured in the lab, session 13, 8 s runs, the two alternated:
- * - one TCP flow over 2 x 100 Mbit/s, 10 / 50 ms RTTs: inner BBR median 175.8 vs 171.0 Mbit/s
- *   (8 runs each; after the first 2 s 177.7-182.5 vs 174.2-179.5), inner cubic 175.9 vs 166.6
- *   (4 each);
- * - the latency strategy (10 + 600 ms): bulk 0.91-0.92 vs 0.87-0.92 x plain TCP, ping p99
- *   13.6-14.4 vs 13.8-14.1 ms (4 each); one path at 100 Mbit/s: 90.6-90.7 Mbit/s either way.
- * What it costs: over two equal paths with no added delay the runs spread wider (169-182 Mbit/s,
- * median ~179.6 of 21, against cubic's 174-182, median 181.2 of 8), partly from BBRv1's ProbeRTT,
- * which every 10 s holds a path's window at 4 packets for 200 ms (6 kB windows in `watch`).
- * (An earlier session measured BBR at 133-139 against cubic's 152 Mbit/s over 10 / 50 ms, before
- * fast-lane ACKs, GSO bursts and delay equalization.)
+ * Congestion control of every path's QUIC connection: cubic. Session 13 ran BBR (quiche 0.18's
+ * is BBRv1; "bbr2" is refused) for a day and took it back. Measured in the lab, 8 s runs:
+ * - what BBR won: one TCP flow over 2 x 100 Mbit/s with 10 / 50 ms RTTs, 175.8 vs 171.0 Mbit/s
+ *   (medians of 8, alternated; inner cubic 175.9 vs 166.6). Cubic grows each path's window until
+ *   the bottleneck buffer overflows (0.9-1.5 MB on paths that hold 0.75 / 1.25 MB), and each
+ *   overflow is a loss the inner TCP repairs.
+ * - what it lost: one flow over 50 + 20 Mbit/s paths fell run after run on the same tunnel,
+ *   61.4 / 60.3 / 48.8 / 49.5 / 40.4 / 38.3 (cubic 60.9 / 61.6 / 60.4 / 51.7 / 58.4 / 60.6):
+ *   toward twice the slow path's rate, the even split of a scheduler whose capacity estimates
+ *   no longer form (BBR paths rarely lose a packet). Equal paths also spread wider (169-182,
+ *   median ~179.6 of 21 vs 174-182, median 181.2 of 8), partly from BBRv1's ProbeRTT (a path's
+ *   window at 4 packets for 200 ms every 10 s). WiFi next to LTE differs in capacity, so cubic.
  */
-export const DEFAULT_CC: CongestionControl = 'bbr';
+export const DEFAULT_CC: CongestionControl = 'cubic';
 
 /** CIDs we let the peer hand us (and we hand it): spares are what lets a path migrate or be probed. */
 export const ACTIVE_CID_LIMIT = 4;
