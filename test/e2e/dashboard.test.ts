@@ -270,20 +270,23 @@ describe('web dashboard (e2e, fake helper)', { skip: canRun ? false : `no Chromi
   });
 
   test('a path that goes unanswered shows "no answer" beside its state', async () => {
-    const chip = '[data-interface="wlan0"] .chip-stalled';
+    // The path id comes from the card that shows wlan0 (ids are the helper's, not fixed here).
+    const cardId = await page
+      .locator('[data-testid^="path-"][data-interface="wlan0"]')
+      .getAttribute('data-testid');
+    const id = /^path-(\d+)$/.exec(cardId ?? '')?.[1];
+    assert.ok(id !== undefined, `wlan0 card test id: ${cardId}`);
+    const chip = `[data-testid="path-stalled-${id}"]`;
     assert.equal(await page.locator(chip).count(), 0);
     stack.demo.helper.setStalled('wlan0', true);
     try {
-      await page.waitForSelector(chip, WAIT);
+      await page.waitForFunction((sel) => document.querySelector(sel) !== null, chip, WAIT);
       assert.equal(await page.locator(chip).textContent(), 'no answer');
-      assert.equal(
-        await page.locator('[data-interface="wlan0"] [data-testid^="path-state-"]').textContent(),
-        'active',
-      );
+      assert.equal(await page.getByTestId(`path-state-${id}`).textContent(), 'active');
     } finally {
       stack.demo.helper.setStalled('wlan0', false);
     }
-    await page.waitForSelector(chip, { ...WAIT, state: 'detached' });
+    await page.waitForFunction((sel) => document.querySelector(sel) === null, chip, WAIT);
   });
 
   test('disconnect then connect', async () => {
