@@ -171,7 +171,9 @@ describe('multipath in the lab', { skip }, () => {
         const wifi = rows.find((x) => x.interface === 'wifi0');
         const lte = rows.find((x) => x.interface === 'lte0');
         assert.ok(wifi && lte, `${side}: ${JSON.stringify(rows)}`);
-        assert.ok(wifi.txBps > (side === 'laptop' ? 5e6 : 1e5), `${side} wifi0 sent ${wifi.txBps} bit/s`);
+        // The gateway sends only ACKs, and GRO on its TUN merges segments into few of them: 73
+        // kbit/s was seen once (CI, c031ddc). Probes alone are ~1 kbit/s; the ratio below is the check.
+        assert.ok(wifi.txBps > (side === 'laptop' ? 5e6 : 2e4), `${side} wifi0 sent ${wifi.txBps} bit/s`);
         assert.ok(lte.txBps < 0.05 * wifi.txBps, `${side} lte0 sent ${lte.txBps} bit/s, wifi0 ${wifi.txBps}`);
       }
       const peers = JSON.parse(await t.cli('gw', ['peers', '--json'])) as Array<Record<string, unknown>>;
