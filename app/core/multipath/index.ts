@@ -9,7 +9,7 @@
 //   SessionMachine     tunnel state (disconnected/connecting/connected/degraded/disconnecting/
 //                      error) with the user's target kept apart.
 
-export { AckReplay, REPLAY_CAPACITY, REPLAY_MAX_BYTES, REPLAY_WINDOW_MS } from './ack-replay.ts';
+export { AckReplay } from './ack-replay.ts';
 export { BandwidthEstimator } from './bandwidth-estimator.ts';
 export { BulkPacer, LATENCY_TARGET_MS } from './bulk-pacer.ts';
 export {

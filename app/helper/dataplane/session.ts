@@ -42,6 +42,7 @@ import { onKeepaliveMessage, sendKeepalive } from './keepalive.ts';
 import type { PacketPool } from './packet-pool.ts';
 import type { PathLink } from './path-link.ts';
 import { ReceiveOrder } from './receive-order.ts';
+import { replayTarget } from './replay-target.ts';
 import { balanceFor, pacerFor, spreadsFlows } from './strategy-aids.ts';
 import { samplePath } from './transport-sample.ts';
 
@@ -311,20 +312,8 @@ export class PeerSession {
    */
   private replayFrom(dead: PathLink, now: Millis): void {
     if (dead.replay.size === 0) return;
-    let to: PathLink | undefined;
-    let best = Number.POSITIVE_INFINITY;
-    for (const v of this.views) {
-      const link = this.paths.get(v.id);
-      const live = v.state === 'active' || v.state === 'standby';
-      if (!link || link === dead || !live || v.stalled || !v.canSendUrgent) continue;
-      const rtt = Number.isNaN(v.srttMs) ? Number.MAX_VALUE : v.srttMs;
-      if (rtt < best) {
-        best = rtt;
-        to = link;
-      }
-    }
-    if (!to) return;
-    const via = to;
+    const via = replayTarget(this.views, this.paths, dead);
+    if (!via) return;
     dead.replay.replay(now, (buf, start, length) => {
       buf[start + 1] = ((buf[start + 1] as number) | FLAG_INTERACTIVE | FLAG_REDUNDANT) & ~FLAG_SPREAD;
       const pkt = this.pkt;
