@@ -1,5 +1,6 @@
 // Keeps the bottleneck queue of a path short: bulk may leave at most at a rate that a
 // queueing-delay controller adjusts (a token bucket; interactive packets never wait for it).
+// Bulk beyond the bucket waits in the path's held queue (held-bulk.ts): shaped, not dropped.
 // Used by the latency-aware strategy.
 //
 // Why: the outer congestion control (quiche cubic) is loss-based, so bulk fills whatever buffer
@@ -149,6 +150,13 @@ export class BulkPacer {
     if (this.rateBps === 0) return true;
     this.refill(now);
     return this.tokens > 0;
+  }
+
+  /** When the bucket has room again (ms, the caller's clock): `now` when it has room now. */
+  roomAt(now: number): number {
+    if (this.rateBps === 0) return now;
+    this.refill(now);
+    return this.tokens > 0 ? now : now + ((1 - this.tokens) * 1000) / this.rateBps;
   }
 
   /** A bulk packet of `bytes` left; false when the bucket is now empty (no room until refilled). */

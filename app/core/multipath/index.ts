@@ -21,6 +21,7 @@ export {
   slowestActiveMinRtt,
 } from './delay-line.ts';
 export { FlowPins } from './flow-pins.ts';
+export { HeldBulk, holdLimitBytes } from './held-bulk.ts';
 export { type LatencyAwareConfig, LatencyAwareScheduler, lowestRtt, rttKey } from './latency-aware.ts';
 export { LossWindow } from './loss-window.ts';
 export {

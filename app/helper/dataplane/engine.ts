@@ -289,7 +289,7 @@ export class Engine {
       if (t !== null && now + t < at) at = now + t;
     }
     for (const s of this.sessions) {
-      const t = s.pollTimeout();
+      const t = s.pollTimeout(now);
       if (t !== null && t < at) at = t;
     }
     for (const p of this.parts) {

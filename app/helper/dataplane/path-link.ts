@@ -5,11 +5,13 @@ import { ControlFrameReader, encodeControlFrame } from '../../core/control-frame
 import type { ControlMessage, PathKind } from '../../core/control-messages.ts';
 import { AckReplay } from '../../core/multipath/ack-replay.ts';
 import type { BulkPacer } from '../../core/multipath/bulk-pacer.ts';
+import type { HeldBulk } from '../../core/multipath/held-bulk.ts';
 import type { MutablePathView } from '../../core/multipath/path-view.ts';
 import type { Millis, PathId } from '../../core/types.ts';
 import type { UdpPort } from '../io/ports.ts';
 import type { QuicConn } from '../quic/conn.ts';
 import type { HostPort } from '../quic/types.ts';
+import { holdRoom } from './held-send.ts';
 import { bulkQueueLimit, gsoBurst } from './send-room.ts';
 import type { UdpSender } from './udp-sender.ts';
 
@@ -38,6 +40,8 @@ export class PathLink {
   queued = 0;
   /** Bulk rate limit of the latency-aware strategy (bulk-pacer.ts); null for the others. */
   pacer: BulkPacer | null = null;
+  /** Bulk waiting for the pacer (held-bulk.ts); null until the path is first paced. */
+  held: HeldBulk | null = null;
   /** The last bare ACKs and SYNs sent here, sent again elsewhere if this path dies (ack-replay.ts). */
   readonly replay = new AckReplay();
   /** Datagrams in that queue beyond which the path takes no bulk (refreshRoom, send-room.ts bulkQueueLimit). */
@@ -71,7 +75,9 @@ export class PathLink {
     this.queueLimit = bulkQueueLimit(v.bandwidth);
     this.burst = gsoBurst(v.bandwidth, throughput);
     v.canSendUrgent = this.conn.canSend();
-    v.canSend = v.canSendUrgent && this.queued < this.queueLimit && (this.pacer?.hasRoom(now) ?? true);
+    // A dry pacer leaves bulk room while the held queue has some (held-bulk.ts).
+    const paced = this.pacer === null || this.pacer.hasRoom(now) || holdRoom(this);
+    v.canSend = v.canSendUrgent && this.queued < this.queueLimit && paced;
   }
 
   /** Lets quiche write this connection's packets into the sender's batch, in bursts of `burst`. */

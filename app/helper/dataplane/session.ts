@@ -38,6 +38,7 @@ import { RouteTable } from '../../core/route-table.ts';
 import type { Millis, NodeId, PathId } from '../../core/types.ts';
 import { ViewCache } from '../io/view-cache.ts';
 import { SLOT } from './engine.ts';
+import { drainHeld, heldDeadline, holdBulk, mustHold } from './held-send.ts';
 import { onKeepaliveMessage, sendKeepalive } from './keepalive.ts';
 import type { PacketPool } from './packet-pool.ts';
 import type { PathLink } from './path-link.ts';
@@ -59,6 +60,8 @@ export interface SessionCounters {
   redundantCopies: number;
   /** Bare ACKs and SYNs sent again on another path after theirs died (ack-replay.ts). */
   ackReplays: number;
+  /** Bulk datagrams that waited for a path's pacer instead of going at once (held-bulk.ts). */
+  bulkHeld: number;
 }
 
 export type Deliver = (from: PeerSession, pool: PacketPool, slot: number) => void;
@@ -72,6 +75,7 @@ export class PeerSession {
     badHeaderDrops: 0,
     redundantCopies: 0,
     ackReplays: 0,
+    bulkHeld: 0,
   };
   readonly paths = new Map<PathId, PathLink>();
   readonly manager = new PathManager();
@@ -193,6 +197,7 @@ export class PeerSession {
     const i = this.views.findIndex((v) => v.id === id);
     if (i >= 0) this.views.splice(i, 1);
     this.replayFrom(link, now);
+    link.held?.clear();
     this.updateReorderMode(now);
   }
 
@@ -206,6 +211,7 @@ export class PeerSession {
 
   /** Pulls path state and metrics into the scheduler's views; once per batch, not per packet. */
   refreshViews(now: Millis): void {
+    for (const link of this.paths.values()) if (link.held !== null) this.drainHeldOf(link, now);
     for (const v of this.views) {
       this.manager.writeView(v, now);
       v.balance = this.balance?.factorOf(v.id) ?? 1;
@@ -286,6 +292,14 @@ export class PeerSession {
   /** Queues one encapsulated datagram on `link`; false when QUIC refused it (counted). */
   private sendOn(link: PathLink, buf: Uint8Array, start: number, total: number, now: Millis): boolean {
     const pkt = this.pkt;
+    const bulk = link.pacer !== null && !pkt.interactive && !pkt.critical && !pkt.fastLane;
+    if (bulk && mustHold(link, now)) {
+      const r = holdBulk(link, buf, start, total);
+      if (r !== 'held') this.blockPath(link, false);
+      if (r === 'refused') return false;
+      this.counters.bulkHeld++;
+      return true;
+    }
     if (!link.conn.sendDatagram(buf, start, total)) {
       link.counters.txRefused++;
       this.blockPath(link, true);
@@ -299,10 +313,35 @@ export class PeerSession {
       this.blockPath(link, false);
       this.wantFlush = true;
     }
-    if (link.pacer && !pkt.interactive && !pkt.critical && !link.pacer.consume(now, total))
-      this.blockPath(link, false);
+    // A dry bucket does not block the path: its next bulk waits in the held queue.
+    if (bulk) link.pacer?.consume(now, total);
     return true;
   }
+
+  /** Sends what the path's held bulk may send now (held-send.ts). */
+  private drainHeldOf(link: PathLink, now: Millis): void {
+    this.drainLink = link;
+    this.drainNow = now;
+    drainHeld(link, now, this.sendHeld);
+    this.drainLink = null;
+  }
+
+  private drainLink: PathLink | null = null;
+  private drainNow = 0 as Millis;
+  /** One held datagram into quiche (bound once: no closure per packet). */
+  private readonly sendHeld = (buf: Uint8Array, start: number, len: number): boolean => {
+    const link = this.drainLink as PathLink;
+    if (!link.conn.sendDatagram(buf, start, len)) {
+      link.counters.txRefused++;
+      return false;
+    }
+    link.counters.txPackets++;
+    link.counters.txBytes += len;
+    link.queued++;
+    link.pacer?.consume(this.drainNow, len);
+    if (!link.dirty) this.markDirty(link);
+    return true;
+  };
 
   /**
    * The path died (removed, failed or stalled): the newest bare ACK or SYN of each flow it carried
@@ -373,9 +412,11 @@ export class PeerSession {
     }
   }
 
-  /** Earliest deadline of this session's core (path manager, reorder buffer). */
-  pollTimeout(): Millis | null {
-    return earliest(earliest(this.manager.pollTimeout(), this.order.pollTimeout()), this.spaced.nextAt());
+  /** Earliest deadline of this session (path manager, reorder buffer, spaced copies, held bulk). */
+  pollTimeout(now: Millis): Millis | null {
+    let at = earliest(earliest(this.manager.pollTimeout(), this.order.pollTimeout()), this.spaced.nextAt());
+    for (const link of this.paths.values()) at = earliest(at, heldDeadline(link, now) as Millis | null);
+    return at;
   }
 
   /** Runs timers and turns path-manager events into probes; returns state changes for reporting. */
