@@ -38,10 +38,11 @@ import { RouteTable } from '../../core/route-table.ts';
 import type { Millis, NodeId, PathId } from '../../core/types.ts';
 import { ViewCache } from '../io/view-cache.ts';
 import { SLOT } from './engine.ts';
-import { drainHeld, heldDeadline, holdBulk, mustHold } from './held-send.ts';
+import { heldDeadline } from './held-send.ts';
 import { onKeepaliveMessage, sendKeepalive } from './keepalive.ts';
 import type { PacketPool } from './packet-pool.ts';
 import type { PathLink } from './path-link.ts';
+import { PathSender } from './path-sender.ts';
 import { ReceiveOrder } from './receive-order.ts';
 import { replayTarget } from './replay-target.ts';
 import { balanceFor, pacerFor, spreadsFlows } from './strategy-aids.ts';
@@ -82,12 +83,12 @@ export class PeerSession {
   scheduler: MultipathScheduler;
   /** Delay equalization, reorder buffer and dedup of what arrives. */
   readonly order: ReceiveOrder;
-  /** A path reached its bulk queue limit: the engine flushes before the next packet. */
-  wantFlush = false;
   /** Session token (hex) once the first path is bound. */
   token: Uint8Array | null = null;
   private readonly allowed = new RouteTable<true>();
   private readonly views: MutablePathView[] = [];
+  /** Queues datagrams on the paths, holds paced bulk (path-sender.ts). */
+  private readonly tx: PathSender;
   private readonly picked: PathId[] = [0 as PathId, 0 as PathId, 0 as PathId, 0 as PathId];
   /** Exact-length views of the datagrams we send and of received payloads (view-cache.ts). */
   private readonly slices = new ViewCache(SLOT);
@@ -129,6 +130,7 @@ export class PeerSession {
     // Copies the reorder buffer drops (redundant mode) give their pool slot back.
     this.order = new ReceiveOrder((slot) => this.pool.release(slot));
     this.scheduler = new MultipathScheduler(schedulerConfig);
+    this.tx = new PathSender(this.views, markDirty, this.counters);
     this.balance = balanceFor(this.scheduler.config.strategy);
     this.spread = spreadsFlows(this.scheduler.config);
   }
@@ -142,6 +144,15 @@ export class PeerSession {
     const lanes = [...this.paths.values()].map((l) => l.lane);
     this.order.reset(now, lanes, (slot) => this.pool.release(slot));
     this.updateReorderMode(now);
+  }
+
+  /** A path reached its bulk queue limit: the engine flushes before the next packet. */
+  get wantFlush(): boolean {
+    return this.tx.wantFlush;
+  }
+
+  set wantFlush(v: boolean) {
+    this.tx.wantFlush = v;
   }
 
   /** The reorder buffer (its counters are reported). */
@@ -211,7 +222,7 @@ export class PeerSession {
 
   /** Pulls path state and metrics into the scheduler's views; once per batch, not per packet. */
   refreshViews(now: Millis): void {
-    for (const link of this.paths.values()) if (link.held !== null) this.drainHeldOf(link, now);
+    for (const link of this.paths.values()) this.tx.drainHeld(link, now);
     for (const v of this.views) {
       this.manager.writeView(v, now);
       v.balance = this.balance?.factorOf(v.id) ?? 1;
@@ -273,7 +284,7 @@ export class PeerSession {
     let sent = 0;
     for (let i = 0; i < n; i++) {
       const link = this.paths.get(this.picked[i] as PathId);
-      if (link && this.sendOn(link, datagram, 0, total, now)) {
+      if (link && this.tx.send(link, datagram, 0, total, pkt, now)) {
         sent++;
         if (pkt.fastLane) link.replay.record(datagram, 0, total, info.flowId, now);
       }
@@ -288,60 +299,6 @@ export class PeerSession {
     }
     return sent;
   }
-
-  /** Queues one encapsulated datagram on `link`; false when QUIC refused it (counted). */
-  private sendOn(link: PathLink, buf: Uint8Array, start: number, total: number, now: Millis): boolean {
-    const pkt = this.pkt;
-    const bulk = link.pacer !== null && !pkt.interactive && !pkt.critical && !pkt.fastLane;
-    if (bulk && mustHold(link, now)) {
-      const r = holdBulk(link, buf, start, total);
-      if (r !== 'held') this.blockPath(link, false);
-      if (r === 'refused') return false;
-      this.counters.bulkHeld++;
-      return true;
-    }
-    if (!link.conn.sendDatagram(buf, start, total)) {
-      link.counters.txRefused++;
-      this.blockPath(link, true);
-      return false;
-    }
-    link.counters.txPackets++;
-    link.counters.txBytes += total;
-    if (!link.dirty) this.markDirty(link);
-    // Counted, not read back: the queue is re-read once per batch (refreshViews).
-    if (++link.queued >= link.queueLimit) {
-      this.blockPath(link, false);
-      this.wantFlush = true;
-    }
-    // A dry bucket does not block the path: its next bulk waits in the held queue.
-    if (bulk) link.pacer?.consume(now, total);
-    return true;
-  }
-
-  /** Sends what the path's held bulk may send now (held-send.ts). */
-  private drainHeldOf(link: PathLink, now: Millis): void {
-    this.drainLink = link;
-    this.drainNow = now;
-    drainHeld(link, now, this.sendHeld);
-    this.drainLink = null;
-  }
-
-  private drainLink: PathLink | null = null;
-  private drainNow = 0 as Millis;
-  /** One held datagram into quiche (bound once: no closure per packet). */
-  private readonly sendHeld = (buf: Uint8Array, start: number, len: number): boolean => {
-    const link = this.drainLink as PathLink;
-    if (!link.conn.sendDatagram(buf, start, len)) {
-      link.counters.txRefused++;
-      return false;
-    }
-    link.counters.txPackets++;
-    link.counters.txBytes += len;
-    link.queued++;
-    link.pacer?.consume(this.drainNow, len);
-    if (!link.dirty) this.markDirty(link);
-    return true;
-  };
 
   /**
    * The path died (removed, failed or stalled): the newest bare ACK or SYN of each flow it carried
@@ -359,7 +316,7 @@ export class PeerSession {
       pkt.size = length;
       pkt.interactive = true;
       pkt.critical = true;
-      if (this.sendOn(via, buf, start, length, now)) this.counters.ackReplays++;
+      if (this.tx.send(via, buf, start, length, pkt, now)) this.counters.ackReplays++;
     });
   }
 
@@ -373,7 +330,7 @@ export class PeerSession {
       const i = lowestRtt(this.views, true);
       if (i < 0) return;
       const link = this.paths.get((this.views[i] as MutablePathView).id);
-      if (link && this.sendOn(link, datagram, 0, datagram.length, now)) this.counters.redundantCopies++;
+      if (link && this.tx.send(link, datagram, 0, datagram.length, pkt, now)) this.counters.redundantCopies++;
     });
   }
 
@@ -401,15 +358,6 @@ export class PeerSession {
   drainReorder(now: Millis): void {
     for (let s = this.order.poll(now); s !== undefined; s = this.order.poll(now))
       this.deliver(this, this.pool, s);
-  }
-
-  /** The path has no bulk room (or none at all: `urgentToo`) until the next refresh. */
-  private blockPath(link: PathLink, urgentToo: boolean): void {
-    for (const v of this.views) {
-      if (v.id !== link.pathId) continue;
-      v.canSend = false;
-      if (urgentToo) v.canSendUrgent = false;
-    }
   }
 
   /** Earliest deadline of this session (path manager, reorder buffer, spaced copies, held bulk). */

@@ -120,7 +120,12 @@ describe('HeldBulk', () => {
     let refused = 0;
     let maxHeld = 0;
     for (let t = 0; t < 1000; t++) {
-      while (h.size > 0 && p.hasRoom(t)) h.sendOldest((_b, _s, l) => (p.consume(t, l), (sent += l), true));
+      const release = (_b: Uint8Array, _s: number, l: number): boolean => {
+        p.consume(t, l);
+        sent += l;
+        return true;
+      };
+      while (h.size > 0 && p.hasRoom(t)) h.sendOldest(release);
       // 2 x the rate, in 1400-byte datagrams.
       for (let k = 0; k < Math.round((2 * rate) / 1000 / 1400); k++) {
         if (h.size > 0 || !p.hasRoom(t)) {

@@ -1,0 +1,86 @@
+// Puts a session's encapsulated datagrams on its paths: quiche's DATAGRAM queue, the bulk room
+// the scheduler reads in the views (send-room.ts), and the paced paths' held bulk (held-send.ts).
+// The session decides which paths; this decides whether and when each datagram goes.
+import type { MutablePathView, PacketInfo } from '../../core/multipath/index.ts';
+import type { Millis } from '../../core/types.ts';
+import { drainHeld, holdBulk, mustHold } from './held-send.ts';
+import type { PathLink } from './path-link.ts';
+
+export class PathSender {
+  /** A path reached its bulk queue limit: the engine flushes before the next packet. */
+  wantFlush = false;
+  private drainLink: PathLink | null = null;
+  private drainNow = 0 as Millis;
+
+  constructor(
+    /** The session's views (the same array; the session adds and removes entries). */
+    private readonly views: readonly MutablePathView[],
+    private readonly markDirty: (link: PathLink) => void,
+    /** Where held bulk is counted (the session's counters). */
+    private readonly counters: { bulkHeld: number },
+  ) {}
+
+  /**
+   * Queues one datagram on `link`, or holds it there when it is bulk and the path's pacer has no
+   * room. False when it was neither (quiche refused it, or the held queue is full): a drop.
+   */
+  send(link: PathLink, buf: Uint8Array, start: number, total: number, pkt: PacketInfo, now: Millis): boolean {
+    const bulk = link.pacer !== null && !pkt.interactive && !pkt.critical && !pkt.fastLane;
+    if (bulk && mustHold(link, now)) {
+      const r = holdBulk(link, buf, start, total);
+      if (r !== 'held') this.block(link, false);
+      if (r === 'refused') return false;
+      this.counters.bulkHeld++;
+      return true;
+    }
+    if (!link.conn.sendDatagram(buf, start, total)) {
+      link.counters.txRefused++;
+      this.block(link, true);
+      return false;
+    }
+    link.counters.txPackets++;
+    link.counters.txBytes += total;
+    if (!link.dirty) this.markDirty(link);
+    // Counted, not read back: the queue is re-read once per batch (refreshViews).
+    if (++link.queued >= link.queueLimit) {
+      this.block(link, false);
+      this.wantFlush = true;
+    }
+    // A dry bucket does not block the path: its next bulk waits in the held queue.
+    if (bulk) link.pacer?.consume(now, total);
+    return true;
+  }
+
+  /** Sends what the path's held bulk may send now, in order (held-send.ts). */
+  drainHeld(link: PathLink, now: Millis): void {
+    if (link.held === null || link.held.size === 0) return;
+    this.drainLink = link;
+    this.drainNow = now;
+    drainHeld(link, now, this.sendHeld);
+    this.drainLink = null;
+  }
+
+  /** The path has no bulk room (or none at all: `urgentToo`) until the next refresh. */
+  block(link: PathLink, urgentToo: boolean): void {
+    for (const v of this.views) {
+      if (v.id !== link.pathId) continue;
+      v.canSend = false;
+      if (urgentToo) v.canSendUrgent = false;
+    }
+  }
+
+  /** One held datagram into quiche (bound once: no closure per packet). */
+  private readonly sendHeld = (buf: Uint8Array, start: number, len: number): boolean => {
+    const link = this.drainLink as PathLink;
+    if (!link.conn.sendDatagram(buf, start, len)) {
+      link.counters.txRefused++;
+      return false;
+    }
+    link.counters.txPackets++;
+    link.counters.txBytes += len;
+    link.queued++;
+    link.pacer?.consume(this.drainNow, len);
+    if (!link.dirty) this.markDirty(link);
+    return true;
+  };
+}
