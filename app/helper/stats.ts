@@ -70,6 +70,7 @@ export class StatsKeeper {
           cwndBytes: finite(q.cwnd),
           reorderEvents: s.reorder.counters.reordered,
           ...(link.pacer && link.pacer.rate > 0 ? { bulkPaceBps: link.pacer.rate * 8 } : {}),
+          ...(link.held && link.held.bytes > 0 ? { heldBytes: link.held.bytes } : {}),
           ...(s.balanceOf(id) !== null ? { balance: s.balanceOf(id) as number } : {}),
           ...(s.equalizeMsOf(id) > 0 ? { equalizeMs: s.equalizeMsOf(id) } : {}),
           ...(s.manager.stalled(id) ? { stalled: true } : {}),

@@ -120,6 +120,8 @@ export const PathSampleSchema = z.looseObject({
   reorderEvents: z.int().nonnegative(),
   /** Bulk pacing rate of the latency strategy, bits per second; absent while bulk is not paced. */
   bulkPaceBps: nonNeg.optional(),
+  /** Bulk waiting for the pacer on this path, bytes (held-bulk.ts); absent when none. */
+  heldBytes: nonNeg.optional(),
   /** Queue-balancing share factor of the weighted strategy, (0, 1]; absent when not balancing. */
   balance: fraction.optional(),
   /**

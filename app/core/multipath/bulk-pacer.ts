@@ -97,9 +97,11 @@ export class BulkPacer {
 
   /**
    * One transport sample of the path: smoothed and unloaded RTT (ms, NaN while unknown) and what
-   * the path carries now (bytes/s).
+   * the path carries now (bytes/s). `backlogged`: bulk is waiting for this pacer (held-bulk.ts),
+   * so the traffic is not app-limited whatever the sample says, and releasing the pacing would
+   * send the whole backlog into the bottleneck at once.
    */
-  onSample(now: number, srttMs: number, minRttMs: number, throughput: number): void {
+  onSample(now: number, srttMs: number, minRttMs: number, throughput: number, backlogged = false): void {
     const busyBefore = this.lastThroughput >= ENGAGE_MIN;
     this.lastThroughput = throughput;
     this.busyPeak = throughput >= ENGAGE_MIN ? Math.max(this.busyPeak, throughput) : 0;
@@ -127,7 +129,7 @@ export class BulkPacer {
         this.rateBps = Math.min(this.rateBps, Math.max(throughput, MIN_RATE)) * DECREASE;
         this.lastDecrease = now;
       }
-    } else if (throughput < this.rateBps * RELEASE_SHARE) {
+    } else if (throughput < this.rateBps * RELEASE_SHARE && !backlogged) {
       this.rateBps = 0;
       return;
     } else {

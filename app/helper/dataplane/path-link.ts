@@ -42,6 +42,9 @@ export class PathLink {
   pacer: BulkPacer | null = null;
   /** Bulk waiting for the pacer (held-bulk.ts); null until the path is first paced. */
   held: HeldBulk | null = null;
+  /** Bulk may wait here for the pacer (refreshRoom): the scheduler's second choice when no path
+   *  has room to send now (PeerSession.pickToHold). */
+  canHold = false;
   /** The last bare ACKs and SYNs sent here, sent again elsewhere if this path dies (ack-replay.ts). */
   readonly replay = new AckReplay();
   /** Datagrams in that queue beyond which the path takes no bulk (refreshRoom, send-room.ts bulkQueueLimit). */
@@ -75,9 +78,9 @@ export class PathLink {
     this.queueLimit = bulkQueueLimit(v.bandwidth);
     this.burst = gsoBurst(v.bandwidth, throughput);
     v.canSendUrgent = this.conn.canSend();
-    // A dry pacer leaves bulk room while the held queue has some (held-bulk.ts).
-    const paced = this.pacer === null || this.pacer.hasRoom(now) || holdRoom(this);
-    v.canSend = v.canSendUrgent && this.queued < this.queueLimit && paced;
+    const room = v.canSendUrgent && this.queued < this.queueLimit;
+    v.canSend = room && (this.pacer === null || this.pacer.hasRoom(now));
+    this.canHold = room && this.pacer !== null && holdRoom(this);
   }
 
   /** Lets quiche write this connection's packets into the sender's batch, in bursts of `burst`. */

@@ -46,8 +46,9 @@ export class PathSender {
       this.block(link, false);
       this.wantFlush = true;
     }
-    // A dry bucket does not block the path: its next bulk waits in the held queue.
-    if (bulk) link.pacer?.consume(now, total);
+    // A dry bucket: the scheduler sends bulk elsewhere while another path has room, else it
+    // waits in this path's held queue (PeerSession.pickToHold).
+    if (bulk && link.pacer !== null && !link.pacer.consume(now, total)) this.block(link, false, true);
     return true;
   }
 
@@ -60,8 +61,10 @@ export class PathSender {
     this.drainLink = null;
   }
 
-  /** The path has no bulk room (or none at all: `urgentToo`) until the next refresh. */
-  block(link: PathLink, urgentToo: boolean): void {
+  /** The path has no bulk room (or none at all: `urgentToo`) until the next refresh; nor room
+   *  to hold bulk, unless only its pacer ran dry (`canStillHold`). */
+  block(link: PathLink, urgentToo: boolean, canStillHold = false): void {
+    if (!canStillHold) link.canHold = false;
     for (const v of this.views) {
       if (v.id !== link.pathId) continue;
       v.canSend = false;

@@ -51,7 +51,10 @@ export function samplePath(
   const queue = wantQueue && m ? queueDelayMs(link, s, m.minRttMs) : Number.NaN;
   // quiche's own smoothed RTT: fresh per ACK, where ours is smoothed again per sample.
   // What the path carries: quiche's latest delivery-rate sample, or our smoothed throughput.
-  if (m && link.pacer) link.pacer.onSample(now, s.rttMs, m.minRttMs, Math.max(m.throughput, s.deliveryRate));
+  if (m && link.pacer) {
+    const backlogged = link.held !== null && link.held.size > 0;
+    link.pacer.onSample(now, s.rttMs, m.minRttMs, Math.max(m.throughput, s.deliveryRate), backlogged);
+  }
   link.lastStats = {
     sentBytes: s.sentBytes,
     lostBytes: s.lostBytes,

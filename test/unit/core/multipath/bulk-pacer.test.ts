@@ -84,6 +84,19 @@ describe('BulkPacer', () => {
     assert.ok(p.rate > 0, 'taken up again later');
   });
 
+  test('traffic well under the rate releases pacing, unless bulk is held back for it', () => {
+    const p = busy(50);
+    p.onSample(0, 20, 10, 50 * MBIT);
+    const rate = p.rate;
+    assert.ok(rate > 0);
+    // A sample that reads a fifth of the rate (a pause, or a stall of our own loop) while bulk
+    // waits for this pacer: releasing would send the whole held queue into the bottleneck.
+    p.onSample(100, 10.5, 10, 10 * MBIT, true);
+    assert.ok(p.rate >= rate, `still pacing at ${p.rate / MBIT}`);
+    p.onSample(200, 10.5, 10, 10 * MBIT, false);
+    assert.equal(p.rate, 0, 'released: nothing waits, the traffic is app-limited');
+  });
+
   test('no pacing for a queue on a path we hardly use', () => {
     const p = new BulkPacer();
     p.onSample(0, 60, 10, 2 * MBIT);
