@@ -1,8 +1,8 @@
 // Puts a session's encapsulated datagrams on its paths: quiche's DATAGRAM queue, the bulk room
 // the scheduler reads in the views (send-room.ts), and the paced paths' held bulk (held-send.ts).
 // The session decides which paths; this decides whether and when each datagram goes.
-import type { MutablePathView, PacketInfo } from '../../core/multipath/index.ts';
-import type { Millis } from '../../core/types.ts';
+import type { MultipathScheduler, MutablePathView, PacketInfo } from '../../core/multipath/index.ts';
+import type { Millis, PathId } from '../../core/types.ts';
 import { drainHeld, holdBulk, mustHold } from './held-send.ts';
 import type { PathLink } from './path-link.ts';
 
@@ -11,10 +11,13 @@ export class PathSender {
   wantFlush = false;
   private drainLink: PathLink | null = null;
   private drainNow = 0 as Millis;
+  private readonly savedRoom: boolean[] = [];
 
   constructor(
     /** The session's views (the same array; the session adds and removes entries). */
     private readonly views: readonly MutablePathView[],
+    /** The session's paths by id (the same map). */
+    private readonly paths: ReadonlyMap<PathId, PathLink>,
     private readonly markDirty: (link: PathLink) => void,
     /** Where held bulk is counted (the session's counters). */
     private readonly counters: { bulkHeld: number },
@@ -50,6 +53,29 @@ export class PathSender {
     // waits in this path's held queue (PeerSession.pickToHold).
     if (bulk && link.pacer !== null && !link.pacer.consume(now, total)) this.block(link, false, true);
     return true;
+  }
+
+  /**
+   * No path has room to send this bulk packet now: the scheduler chooses again among the paced
+   * paths whose held queue has room (PathLink.canHold), so it waits there for the pacer instead
+   * of being dropped. Preferring paths with room first is what splits bulk by the pacers' rates:
+   * held first, one flow over 50 + 20 Mbit/s paths ran at 36 Mbit/s, the even split.
+   * Returns what the scheduler's pick returns (paths in `out`).
+   */
+  pickToHold(scheduler: MultipathScheduler, pkt: PacketInfo, now: Millis, out: PathId[]): number {
+    const views = this.views;
+    let any = false;
+    for (const v of views) if (this.paths.get(v.id)?.canHold) any = true;
+    if (!any) return 0;
+    const saved = this.savedRoom;
+    for (let i = 0; i < views.length; i++) {
+      const v = views[i] as MutablePathView;
+      saved[i] = v.canSend;
+      v.canSend = this.paths.get(v.id)?.canHold ?? false;
+    }
+    const n = scheduler.pick(pkt, views, now, out);
+    for (let i = 0; i < views.length; i++) (views[i] as MutablePathView).canSend = saved[i] as boolean;
+    return n;
   }
 
   /** Sends what the path's held bulk may send now, in order (held-send.ts). */

@@ -130,7 +130,7 @@ export class PeerSession {
     // Copies the reorder buffer drops (redundant mode) give their pool slot back.
     this.order = new ReceiveOrder((slot) => this.pool.release(slot));
     this.scheduler = new MultipathScheduler(schedulerConfig);
-    this.tx = new PathSender(this.views, markDirty, this.counters);
+    this.tx = new PathSender(this.views, this.paths, markDirty, this.counters);
     this.balance = balanceFor(this.scheduler.config.strategy);
     this.spread = spreadsFlows(this.scheduler.config);
   }
@@ -268,7 +268,8 @@ export class PeerSession {
     pkt.critical = info.interactive;
     pkt.fastLane = info.ackOnly || info.synOnly;
     let n = this.scheduler.pick(pkt, this.views, now, this.picked);
-    if (n === 0 && !pkt.interactive && !pkt.fastLane) n = this.pickToHold(pkt, now);
+    if (n === 0 && !pkt.interactive && !pkt.fastLane)
+      n = this.tx.pickToHold(this.scheduler, pkt, now, this.picked);
     if (n === 0) {
       this.counters.noPathDrops++;
       return 0;
@@ -300,30 +301,6 @@ export class PeerSession {
     }
     return sent;
   }
-
-  /**
-   * No path has room to send this bulk packet now: the scheduler chooses again among the paced
-   * paths whose held queue has room (PathLink.canHold), so it waits there for the pacer instead
-   * of being dropped. Preferring paths with room first is what splits bulk by the pacers' rates:
-   * held first, one flow over 50 + 20 Mbit/s paths ran at 36 Mbit/s, the even split.
-   */
-  private pickToHold(pkt: PacketInfo, now: Millis): number {
-    const views = this.views;
-    let any = false;
-    for (const v of views) if (this.paths.get(v.id)?.canHold) any = true;
-    if (!any) return 0;
-    const saved = this.savedRoom;
-    for (let i = 0; i < views.length; i++) {
-      const v = views[i] as MutablePathView;
-      saved[i] = v.canSend;
-      v.canSend = this.paths.get(v.id)?.canHold ?? false;
-    }
-    const n = this.scheduler.pick(pkt, views, now, this.picked);
-    for (let i = 0; i < views.length; i++) (views[i] as MutablePathView).canSend = saved[i] as boolean;
-    return n;
-  }
-
-  private readonly savedRoom: boolean[] = [];
 
   /**
    * The path died (removed, failed or stalled): the newest bare ACK or SYN of each flow it carried
