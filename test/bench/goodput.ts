@@ -27,6 +27,8 @@ export interface ContenderResult {
   /** Median cores per metered process. */
   cpu: Record<string, number>;
   retransmits: number[];
+  /** Per run: packets the client's qdiscs dropped on the counted interfaces (the lab's tbf). */
+  qdiscDrops: number[];
   machineBusyCores: number[];
   /** Median TX share per counted interface (0..1). */
   ifaceShare: Record<string, number>;
@@ -74,7 +76,7 @@ export async function compareGoodput(
         .map(([k, v]) => `${k} ${v.toFixed(2)}`)
         .join(', ');
       ctx.log(
-        `  ${c.name} ${rep + 1}/${Math.min(ctx.reps, c.maxReps ?? ctx.reps)}: ${r.mbps.toFixed(1)} Mbit/s (after ${STEADY_AFTER_S} s: ${steadyMbps(r).toFixed(1)})${r.ok ? '' : ` ERROR ${r.error}`}${cpu ? ` (cores: ${cpu})` : ''}`,
+        `  ${c.name} ${rep + 1}/${Math.min(ctx.reps, c.maxReps ?? ctx.reps)}: ${r.mbps.toFixed(1)} Mbit/s (after ${STEADY_AFTER_S} s: ${steadyMbps(r).toFixed(1)})${r.ok ? '' : ` ERROR ${r.error}`}${cpu ? ` (cores: ${cpu})` : ''}${lossNote(r)}`,
       );
     }
   }
@@ -99,6 +101,7 @@ export async function compareGoodput(
       steadyMbpsRuns: roundAll(ok.map((r) => steadyMbps(r))),
       cpu,
       retransmits: rs.map((r) => r.retransmits),
+      qdiscDrops: rs.map((r) => Object.values(r.qdiscDrops).reduce((a, b) => a + b, 0)),
       machineBusyCores: roundAll(
         rs.map((r) => r.machineBusyCores),
         2,
@@ -109,6 +112,14 @@ export async function compareGoodput(
     };
   }
   return out;
+}
+
+/** " retransmits R, qdisc drops D" when the run counted interfaces, else "". */
+function lossNote(r: IperfRun): string {
+  const devs = Object.keys(r.qdiscDrops);
+  if (devs.length === 0) return '';
+  const drops = devs.reduce((a, d) => a + (r.qdiscDrops[d] ?? 0), 0);
+  return ` (retransmits ${r.retransmits}, qdisc drops ${drops})`;
 }
 
 /** The run details worth keeping in the JSON (the 0.1 s intervals are dropped for size). */

@@ -50,6 +50,9 @@ export interface IperfRun {
   machineBusyCores: number;
   /** TX bytes per counted interface over the run. */
   ifaceTxBytes: Record<string, number>;
+  /** Packets the client's qdisc dropped per counted interface over the run (the lab's tbf: a
+   *  full first-hop queue), beside the helper's own drops and the sender's retransmits. */
+  qdiscDrops: Record<string, number>;
   /** When each action ran, seconds after the client was spawned. */
   actions: { name: string; atS: number; tookMs: number; error?: string }[];
 }
@@ -88,6 +91,7 @@ export async function iperfRun(o: IperfRunOptions): Promise<IperfRun> {
   try {
     await sleep(400);
     const if0 = await ifaceTx(o.clientNs, o.countIfaces ?? []);
+    const qd0 = await qdiscDrops(o.clientNs, o.countIfaces ?? []);
     const meters = Object.entries(o.cpuPids ?? {}).map(([k, pid]) => [k, cpuMeter(pid)] as const);
     const busy0 = machineBusySeconds();
     const t0 = performance.now();
@@ -130,8 +134,13 @@ export async function iperfRun(o: IperfRunOptions): Promise<IperfRun> {
     for (const t of timers) clearTimeout(t);
     await Promise.all(pending);
     const if1 = await ifaceTx(o.clientNs, o.countIfaces ?? []);
+    const qd1 = await qdiscDrops(o.clientNs, o.countIfaces ?? []);
     const ifaceTxBytes: Record<string, number> = {};
-    for (const d of o.countIfaces ?? []) ifaceTxBytes[d] = (if1[d] ?? 0) - (if0[d] ?? 0);
+    const drops: Record<string, number> = {};
+    for (const d of o.countIfaces ?? []) {
+      ifaceTxBytes[d] = (if1[d] ?? 0) - (if0[d] ?? 0);
+      drops[d] = (qd1[d] ?? 0) - (qd0[d] ?? 0);
+    }
 
     let j: IperfJson = {};
     try {
@@ -156,6 +165,7 @@ export async function iperfRun(o: IperfRunOptions): Promise<IperfRun> {
       cpu,
       machineBusyCores,
       ifaceTxBytes,
+      qdiscDrops: drops,
       actions,
     };
     if (error !== undefined) r.error = error;
@@ -182,6 +192,30 @@ export async function ifaceTx(ns: string, devs: readonly string[]): Promise<Reco
   } catch {
     /* counted as 0 */
   }
+  return r;
+}
+
+/** Packets dropped by each interface's root qdisc in a namespace so far (`tc -s -j qdisc`). */
+export async function qdiscDrops(ns: string, devs: readonly string[]): Promise<Record<string, number>> {
+  if (devs.length === 0) return {};
+  const out = await runIn(ns, 'tc', ['-s', '-j', 'qdisc', 'show']).catch(() => '[]');
+  return parseQdiscDrops(out, devs);
+}
+
+/** Drops of the root qdisc of each of `devs` in `tc -s -j qdisc show` output (0 when absent). */
+export function parseQdiscDrops(json: string, devs: readonly string[]): Record<string, number> {
+  const r: Record<string, number> = {};
+  for (const d of devs) r[d] = 0;
+  let rows: { dev?: string; root?: boolean; drops?: number }[] = [];
+  try {
+    const parsed: unknown = JSON.parse(json);
+    if (Array.isArray(parsed)) rows = parsed as typeof rows;
+  } catch {
+    /* counted as 0 */
+  }
+  for (const q of rows)
+    if (q.root === true && q.dev !== undefined && devs.includes(q.dev))
+      r[q.dev] = (r[q.dev] ?? 0) + (q.drops ?? 0);
   return r;
 }
 
