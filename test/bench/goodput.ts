@@ -101,7 +101,7 @@ export async function compareGoodput(
       steadyMbpsRuns: roundAll(ok.map((r) => steadyMbps(r))),
       cpu,
       retransmits: rs.map((r) => r.retransmits),
-      qdiscDrops: rs.map((r) => Object.values(r.qdiscDrops).reduce((a, b) => a + b, 0)),
+      qdiscDrops: rs.map(totalQdiscDrops),
       machineBusyCores: roundAll(
         rs.map((r) => r.machineBusyCores),
         2,
@@ -114,12 +114,15 @@ export async function compareGoodput(
   return out;
 }
 
-/** " retransmits R, qdisc drops D" when the run counted interfaces, else "". */
+/** Packets the run's counted interfaces dropped in their qdiscs, all together. */
+function totalQdiscDrops(r: IperfRun): number {
+  return Object.values(r.qdiscDrops).reduce((a, b) => a + b, 0);
+}
+
+/** " (retransmits R, qdisc drops D)" when the run counted interfaces, else "". */
 function lossNote(r: IperfRun): string {
-  const devs = Object.keys(r.qdiscDrops);
-  if (devs.length === 0) return '';
-  const drops = devs.reduce((a, d) => a + (r.qdiscDrops[d] ?? 0), 0);
-  return ` (retransmits ${r.retransmits}, qdisc drops ${drops})`;
+  if (Object.keys(r.qdiscDrops).length === 0) return '';
+  return ` (retransmits ${r.retransmits}, qdisc drops ${totalQdiscDrops(r)})`;
 }
 
 /** The run details worth keeping in the JSON (the 0.1 s intervals are dropped for size). */

@@ -1,10 +1,20 @@
 // Puts a session's encapsulated datagrams on its paths: quiche's DATAGRAM queue, the bulk room
 // the scheduler reads in the views (send-room.ts), and the paced paths' held bulk (held-send.ts).
-// The session decides which paths; this decides whether and when each datagram goes.
-import type { MultipathScheduler, MutablePathView, PacketInfo } from '../../core/multipath/index.ts';
+// The session decides which paths; this decides whether and when each datagram goes. It also
+// sends the second copies the session does not schedule: bare ACKs and SYNs again after their
+// path died (ack-replay.ts), and the spaced redundant copies (spaced-copies.ts).
+import { FLAG_INTERACTIVE, FLAG_REDUNDANT, FLAG_SPREAD } from '../../core/encap.ts';
+import {
+  lowestRtt,
+  type MultipathScheduler,
+  type MutablePathView,
+  type PacketInfo,
+  type SpacedCopies,
+} from '../../core/multipath/index.ts';
 import type { Millis, PathId } from '../../core/types.ts';
 import { drainHeld, holdBulk, mustHold } from './held-send.ts';
 import type { PathLink } from './path-link.ts';
+import { replayTarget } from './replay-target.ts';
 
 export class PathSender {
   /** A path reached its bulk queue limit: the engine flushes before the next packet. */
@@ -12,6 +22,14 @@ export class PathSender {
   private drainLink: PathLink | null = null;
   private drainNow = 0 as Millis;
   private readonly savedRoom: boolean[] = [];
+  /** What the second copies are to the paths: interactive and critical (urgent room). */
+  private readonly urgent: PacketInfo = {
+    flowId: 0 as PacketInfo['flowId'],
+    size: 0,
+    interactive: true,
+    critical: true,
+    fastLane: false,
+  };
 
   constructor(
     /** The session's views (the same array; the session adds and removes entries). */
@@ -19,8 +37,8 @@ export class PathSender {
     /** The session's paths by id (the same map). */
     private readonly paths: ReadonlyMap<PathId, PathLink>,
     private readonly markDirty: (link: PathLink) => void,
-    /** Where held bulk is counted (the session's counters). */
-    private readonly counters: { bulkHeld: number },
+    /** Where held bulk and second copies are counted (the session's counters). */
+    private readonly counters: { bulkHeld: number; ackReplays: number; redundantCopies: number },
   ) {}
 
   /**
@@ -76,6 +94,35 @@ export class PathSender {
     const n = scheduler.pick(pkt, views, now, out);
     for (let i = 0; i < views.length; i++) (views[i] as MutablePathView).canSend = saved[i] as boolean;
     return n;
+  }
+
+  /**
+   * The path died (removed, failed or stalled): the newest bare ACK or SYN of each flow it carried
+   * lately goes out again on the fastest path that is still usable (ack-replay.ts). Same sequence
+   * number, marked interactive and redundant: the peer drops it if the original arrived, and
+   * delivers it at once if not.
+   */
+  replayFrom(dead: PathLink, now: Millis): void {
+    if (dead.replay.size === 0) return;
+    const via = replayTarget(this.views, this.paths, dead);
+    if (!via) return;
+    dead.replay.replay(now, (buf, start, length) => {
+      buf[start + 1] = ((buf[start + 1] as number) | FLAG_INTERACTIVE | FLAG_REDUNDANT) & ~FLAG_SPREAD;
+      this.urgent.size = length;
+      if (this.send(via, buf, start, length, this.urgent, now)) this.counters.ackReplays++;
+    });
+  }
+
+  /** Sends the spaced copies now due, each on the fastest path that has urgent room then. */
+  sendSpacedCopies(spaced: SpacedCopies<Uint8Array>, now: Millis): void {
+    spaced.takeDue(now, (datagram) => {
+      this.urgent.size = datagram.length;
+      const i = lowestRtt(this.views, true);
+      if (i < 0) return;
+      const link = this.paths.get((this.views[i] as MutablePathView).id);
+      if (link && this.send(link, datagram, 0, datagram.length, this.urgent, now))
+        this.counters.redundantCopies++;
+    });
   }
 
   /** Sends what the path's held bulk may send now, in order (held-send.ts). */

@@ -1,4 +1,4 @@
-// Where the ACK replay of a dead path goes (ack-replay.ts, PeerSession.replayFrom): the
+// Where the ACK replay of a dead path goes (ack-replay.ts, PathSender.replayFrom): the
 // lowest-RTT other path that is Active or Standby, not stalled, with urgent room. The scheduler's
 // lowestRtt() does not filter by state: its views are already the usable ones.
 import type { MutablePathView } from '../../core/multipath/index.ts';

@@ -14,14 +14,10 @@ import {
   dataHeaderFlags,
   decodeHeaderInto,
   encodeHeaderBefore,
-  FLAG_INTERACTIVE,
-  FLAG_REDUNDANT,
-  FLAG_SPREAD,
   newDecodedHeader,
 } from '../../core/encap.ts';
 import type { FlowInfo } from '../../core/flow.ts';
 import {
-  lowestRtt,
   MAX_LANES,
   MultipathScheduler,
   type MutablePathView,
@@ -44,7 +40,6 @@ import type { PacketPool } from './packet-pool.ts';
 import type { PathLink } from './path-link.ts';
 import { PathSender } from './path-sender.ts';
 import { ReceiveOrder } from './receive-order.ts';
-import { replayTarget } from './replay-target.ts';
 import { balanceFor, pacerFor, spreadsFlows } from './strategy-aids.ts';
 import { samplePath } from './transport-sample.ts';
 
@@ -207,7 +202,7 @@ export class PeerSession {
     this.slices.forget(link.conn.datagramBuffer);
     const i = this.views.findIndex((v) => v.id === id);
     if (i >= 0) this.views.splice(i, 1);
-    this.replayFrom(link, now);
+    this.tx.replayFrom(link, now);
     link.held?.clear();
     this.updateReorderMode(now);
   }
@@ -236,7 +231,7 @@ export class PeerSession {
     for (const v of this.views) {
       if (!v.stalled && v.state !== 'failed') continue;
       const link = this.paths.get(v.id);
-      if (link && link.replay.size > 0) this.replayFrom(link, now);
+      if (link && link.replay.size > 0) this.tx.replayFrom(link, now);
     }
     this.updateReorderMode(now);
   }
@@ -302,40 +297,6 @@ export class PeerSession {
     return sent;
   }
 
-  /**
-   * The path died (removed, failed or stalled): the newest bare ACK or SYN of each flow it carried
-   * lately goes out again on the fastest path that is still usable (ack-replay.ts). Same sequence
-   * number, marked interactive and redundant: the peer drops it if the original arrived, and
-   * delivers it at once if not.
-   */
-  private replayFrom(dead: PathLink, now: Millis): void {
-    if (dead.replay.size === 0) return;
-    const via = replayTarget(this.views, this.paths, dead);
-    if (!via) return;
-    dead.replay.replay(now, (buf, start, length) => {
-      buf[start + 1] = ((buf[start + 1] as number) | FLAG_INTERACTIVE | FLAG_REDUNDANT) & ~FLAG_SPREAD;
-      const pkt = this.pkt;
-      pkt.size = length;
-      pkt.interactive = true;
-      pkt.critical = true;
-      if (this.tx.send(via, buf, start, length, pkt, now)) this.counters.ackReplays++;
-    });
-  }
-
-  /** Sends the spaced copies now due, each on the fastest path that has urgent room then. */
-  private sendSpacedCopies(now: Millis): void {
-    this.spaced.takeDue(now, (datagram) => {
-      const pkt = this.pkt;
-      pkt.size = datagram.length;
-      pkt.interactive = true;
-      pkt.critical = true;
-      const i = lowestRtt(this.views, true);
-      if (i < 0) return;
-      const link = this.paths.get((this.views[i] as MutablePathView).id);
-      if (link && this.tx.send(link, datagram, 0, datagram.length, pkt, now)) this.counters.redundantCopies++;
-    });
-  }
-
   /** One received DATAGRAM (buf is reused by the caller after return). */
   onDatagram(link: PathLink, buf: Uint8Array, len: number, now: Millis): void {
     link.counters.rxPackets++;
@@ -373,7 +334,7 @@ export class PeerSession {
   handleTimeout(now: Millis, onStateChange: (id: PathId, state: PathStateKind) => void): void {
     this.manager.handleTimeout(now);
     this.pumpEvents(now, onStateChange);
-    this.sendSpacedCopies(now);
+    this.tx.sendSpacedCopies(this.spaced, now);
     this.drainReorder(now);
   }
 
