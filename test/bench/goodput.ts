@@ -4,6 +4,7 @@
 import type { BenchCtx } from './context.ts';
 import { type IperfRun, iperfRun } from './iperf-run.ts';
 import { median, roundAll } from './report.ts';
+import { summarize, type TcpInfoSummary } from './tcp-info.ts';
 
 export interface Contender {
   name: string;
@@ -16,6 +17,8 @@ export interface Contender {
   countIfaces?: string[];
   /** Run at most this many repetitions (a reference that needs no median). */
   maxReps?: number;
+  /** Sample the inner flow's own state during each run (tcp-info.ts). */
+  tcpInfo?: boolean;
 }
 
 export interface ContenderResult {
@@ -33,6 +36,8 @@ export interface ContenderResult {
   /** Median TX share per counted interface (0..1). */
   ifaceShare: Record<string, number>;
   errors: string[];
+  /** Per run, the inner flow's own view (with `tcpInfo`): BBR estimate and RTTs. */
+  innerTcp?: TcpInfoSummary[];
   runs: IperfRun[];
 }
 
@@ -70,13 +75,14 @@ export async function compareGoodput(
         mptcp: c.mptcp ?? false,
         cpuPids: pids,
         countIfaces: c.countIfaces ?? [],
+        tcpInfo: c.tcpInfo ?? false,
       });
       runs[c.name]?.push(r);
       const cpu = Object.entries(r.cpu)
         .map(([k, v]) => `${k} ${v.toFixed(2)}`)
         .join(', ');
       ctx.log(
-        `  ${c.name} ${rep + 1}/${Math.min(ctx.reps, c.maxReps ?? ctx.reps)}: ${r.mbps.toFixed(1)} Mbit/s (after ${STEADY_AFTER_S} s: ${steadyMbps(r).toFixed(1)})${r.ok ? '' : ` ERROR ${r.error}`}${cpu ? ` (cores: ${cpu})` : ''}${lossNote(r)}`,
+        `  ${c.name} ${rep + 1}/${Math.min(ctx.reps, c.maxReps ?? ctx.reps)}: ${r.mbps.toFixed(1)} Mbit/s (after ${STEADY_AFTER_S} s: ${steadyMbps(r).toFixed(1)})${r.ok ? '' : ` ERROR ${r.error}`}${cpu ? ` (cores: ${cpu})` : ''}${lossNote(r)}${tcpNote(r)}`,
       );
     }
   }
@@ -94,7 +100,7 @@ export async function compareGoodput(
           return tot > 0 ? (r.ifaceTxBytes[d] ?? 0) / tot : Number.NaN;
         }),
       );
-    out[c.name] = {
+    const res: ContenderResult = {
       mbps: median(ok.map((r) => r.mbps)),
       mbpsRuns: roundAll(rs.map((r) => r.mbps)),
       steadyMbps: median(ok.map((r) => steadyMbps(r))),
@@ -110,6 +116,8 @@ export async function compareGoodput(
       errors: rs.filter((r) => !r.ok).map((r) => r.error ?? 'unknown'),
       runs: rs,
     };
+    if (c.tcpInfo) res.innerTcp = rs.map((r) => roundSummary(summarize(r.tcp ?? [], STEADY_AFTER_S)));
+    out[c.name] = res;
   }
   return out;
 }
@@ -123,6 +131,27 @@ function totalQdiscDrops(r: IperfRun): number {
 function lossNote(r: IperfRun): string {
   if (Object.keys(r.qdiscDrops).length === 0) return '';
   return ` (retransmits ${r.retransmits}, qdisc drops ${totalQdiscDrops(r)})`;
+}
+
+/** " (inner TCP: bw estimate max M, after 2 s S Mbit/s; RTT min m, after 2 s s ms)" with samples. */
+function tcpNote(r: IperfRun): string {
+  if (!r.tcp || r.tcp.length === 0) return '';
+  const t = summarize(r.tcp, STEADY_AFTER_S);
+  const bw = Number.isFinite(t.maxBwMbps)
+    ? `bw estimate max ${t.maxBwMbps.toFixed(1)}, after ${STEADY_AFTER_S} s ${t.steadyBwMbps.toFixed(1)} Mbit/s; `
+    : '';
+  return ` (inner TCP: ${bw}RTT min ${t.minRttMs.toFixed(1)}, after ${STEADY_AFTER_S} s ${t.steadyRttMs.toFixed(1)} ms)`;
+}
+
+function roundSummary(t: TcpInfoSummary): TcpInfoSummary {
+  const r = (x: number) => Math.round(x * 10) / 10;
+  return {
+    samples: t.samples,
+    maxBwMbps: r(t.maxBwMbps),
+    steadyBwMbps: r(t.steadyBwMbps),
+    minRttMs: r(t.minRttMs),
+    steadyRttMs: r(t.steadyRttMs),
+  };
 }
 
 /** The run details worth keeping in the JSON (the 0.1 s intervals are dropped for size). */

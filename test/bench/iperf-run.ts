@@ -5,6 +5,10 @@
 import type { ChildProcess } from 'node:child_process';
 import { CommandError, runIn, sleep, spawnIn, waitExit } from '../lab/exec.ts';
 import { cpuMeter, machineBusySeconds } from './proc.ts';
+import { startTcpSampler, type TcpInfoSample } from './tcp-info.ts';
+
+/** How often the inner flow's `ss -tin` is sampled when asked (tcp-info.ts), ms. */
+const TCP_SAMPLE_MS = 200;
 
 export interface TimedAction {
   /** Milliseconds after the client was spawned. */
@@ -26,6 +30,8 @@ export interface IperfRunOptions {
   /** Interfaces whose TX bytes are counted over the run, in the client's namespace. */
   countIfaces?: string[];
   actions?: TimedAction[];
+  /** Sample the flow's own state (`ss -tin`, tcp-info.ts) in the client's namespace. */
+  tcpInfo?: boolean;
 }
 
 export interface RxInterval {
@@ -55,6 +61,8 @@ export interface IperfRun {
   qdiscDrops: Record<string, number>;
   /** When each action ran, seconds after the client was spawned. */
   actions: { name: string; atS: number; tookMs: number; error?: string }[];
+  /** The flow's own RTT, window and BBR estimate over the run (with `tcpInfo`). */
+  tcp?: TcpInfoSample[];
 }
 
 let nextPort = 5300 + (process.pid % 200) * 10;
@@ -121,12 +129,16 @@ export async function iperfRun(o: IperfRunOptions): Promise<IperfRun> {
     if (cc) args.push('-C', cc);
     let out: string;
     let cmdError: string | undefined;
+    const sampler = o.tcpInfo
+      ? startTcpSampler(o.clientNs, TCP_SAMPLE_MS, Math.ceil(((o.seconds + 3) * 1000) / TCP_SAMPLE_MS))
+      : null;
     try {
       out = await runIn(o.clientNs, pre[0] as string, [...pre.slice(1), ...args], (o.seconds + 25) * 1000);
     } catch (e) {
       out = e instanceof CommandError ? e.stdout : '';
       cmdError = e instanceof CommandError ? `iperf3 exit ${e.code}` : String(e);
     }
+    const tcp = sampler ? await sampler.stop() : undefined;
     const wall = (performance.now() - t0) / 1000;
     const cpu: Record<string, number> = {};
     for (const [k, m] of meters) cpu[k] = m.stop();
@@ -169,6 +181,7 @@ export async function iperfRun(o: IperfRunOptions): Promise<IperfRun> {
       actions,
     };
     if (error !== undefined) r.error = error;
+    if (tcp) r.tcp = tcp;
     return r;
   } finally {
     for (const t of timers) clearTimeout(t);

@@ -44,6 +44,7 @@ async function aggregate(
       serverNs: lab.gw,
       server: GW_TUN,
       countIfaces: IFACES,
+      tcpInfo: true,
       cpuPids: async () => ({ quicetherLaptop: t.laptop.proc.pid ?? -1, quicetherGw: t.gw.proc.pid ?? -1 }),
     },
     {
@@ -53,6 +54,7 @@ async function aggregate(
       server: '198.18.1.1',
       mptcp: true,
       countIfaces: IFACES,
+      tcpInfo: true,
     },
   ]);
   const joins = counterDelta(mp0, await mptcpCounters(lab.gw), JOIN_KEYS);
