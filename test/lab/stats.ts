@@ -41,6 +41,27 @@ export async function helperCounters(t: Tunnel, side: 'laptop' | 'gw'): Promise<
   throw new Error('no counters in watch output');
 }
 
+/**
+ * One counter once it reaches `atLeast`, or its last value after `timeoutMs`. The helper
+ * publishes its counters with each stats sample (every SAMPLE_MS, 500 ms), so a read right after
+ * the traffic can miss its last packets: a full-tunnel test read 4 of 5 pings that had all been
+ * answered.
+ */
+export async function counterAtLeast(
+  t: Tunnel,
+  side: 'laptop' | 'gw',
+  key: string,
+  atLeast: number,
+  timeoutMs = 2000,
+): Promise<number> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = (await helperCounters(t, side))[key] ?? 0;
+    if (v >= atLeast || Date.now() >= end) return v;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
 /** One sample of every path of the laptop (or the gateway; rates over the helper's last window). */
 export async function pathSamples(
   t: Tunnel,
