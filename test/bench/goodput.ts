@@ -4,7 +4,7 @@
 import type { BenchCtx } from './context.ts';
 import { type IperfRun, iperfRun } from './iperf-run.ts';
 import { median, roundAll } from './report.ts';
-import { summarize, type TcpInfoSummary } from './tcp-info.ts';
+import { summarizeTcp, type TcpInfoSummary } from './tcp-info.ts';
 
 export interface Contender {
   name: string;
@@ -61,7 +61,12 @@ export async function compareGoodput(
   contenders: readonly Contender[],
 ): Promise<Record<string, ContenderResult>> {
   const runs: Record<string, IperfRun[]> = {};
-  for (const c of contenders) runs[c.name] = [];
+  /** Per contender and run, the inner flow's summary (contenders with `tcpInfo` only). */
+  const tcp: Record<string, TcpInfoSummary[]> = {};
+  for (const c of contenders) {
+    runs[c.name] = [];
+    tcp[c.name] = [];
+  }
   for (let rep = 0; rep < ctx.reps; rep++) {
     for (const c of contenders) {
       if (rep >= (c.maxReps ?? ctx.reps)) continue;
@@ -78,11 +83,13 @@ export async function compareGoodput(
         tcpInfo: c.tcpInfo ?? false,
       });
       runs[c.name]?.push(r);
+      const t = c.tcpInfo ? roundSummary(summarizeTcp(r.tcp ?? [], STEADY_AFTER_S)) : null;
+      if (t) tcp[c.name]?.push(t);
       const cpu = Object.entries(r.cpu)
         .map(([k, v]) => `${k} ${v.toFixed(2)}`)
         .join(', ');
       ctx.log(
-        `  ${c.name} ${rep + 1}/${Math.min(ctx.reps, c.maxReps ?? ctx.reps)}: ${r.mbps.toFixed(1)} Mbit/s (after ${STEADY_AFTER_S} s: ${steadyMbps(r).toFixed(1)})${r.ok ? '' : ` ERROR ${r.error}`}${cpu ? ` (cores: ${cpu})` : ''}${lossNote(r)}${tcpNote(r)}`,
+        `  ${c.name} ${rep + 1}/${Math.min(ctx.reps, c.maxReps ?? ctx.reps)}: ${r.mbps.toFixed(1)} Mbit/s (after ${STEADY_AFTER_S} s: ${steadyMbps(r).toFixed(1)})${r.ok ? '' : ` ERROR ${r.error}`}${cpu ? ` (cores: ${cpu})` : ''}${lossNote(r)}${t && t.samples > 0 ? tcpNote(t) : ''}`,
       );
     }
   }
@@ -116,7 +123,7 @@ export async function compareGoodput(
       errors: rs.filter((r) => !r.ok).map((r) => r.error ?? 'unknown'),
       runs: rs,
     };
-    if (c.tcpInfo) res.innerTcp = rs.map((r) => roundSummary(summarize(r.tcp ?? [], STEADY_AFTER_S)));
+    if (c.tcpInfo) res.innerTcp = tcp[c.name] ?? [];
     out[c.name] = res;
   }
   return out;
@@ -133,10 +140,8 @@ function lossNote(r: IperfRun): string {
   return ` (retransmits ${r.retransmits}, qdisc drops ${totalQdiscDrops(r)})`;
 }
 
-/** " (inner TCP: bw estimate max M, after 2 s S Mbit/s; RTT min m, after 2 s s ms)" with samples. */
-function tcpNote(r: IperfRun): string {
-  if (!r.tcp || r.tcp.length === 0) return '';
-  const t = summarize(r.tcp, STEADY_AFTER_S);
+/** " (inner TCP: bw estimate max M, after 2 s S Mbit/s; RTT min m, after 2 s s ms)". */
+function tcpNote(t: TcpInfoSummary): string {
   const bw = Number.isFinite(t.maxBwMbps)
     ? `bw estimate max ${t.maxBwMbps.toFixed(1)}, after ${STEADY_AFTER_S} s ${t.steadyBwMbps.toFixed(1)} Mbit/s; `
     : '';
@@ -144,14 +149,13 @@ function tcpNote(r: IperfRun): string {
 }
 
 function roundSummary(t: TcpInfoSummary): TcpInfoSummary {
-  const r = (x: number) => Math.round(x * 10) / 10;
-  return {
-    samples: t.samples,
-    maxBwMbps: r(t.maxBwMbps),
-    steadyBwMbps: r(t.steadyBwMbps),
-    minRttMs: r(t.minRttMs),
-    steadyRttMs: r(t.steadyRttMs),
-  };
+  const [maxBwMbps, steadyBwMbps, minRttMs, steadyRttMs] = roundAll([
+    t.maxBwMbps,
+    t.steadyBwMbps,
+    t.minRttMs,
+    t.steadyRttMs,
+  ]) as [number, number, number, number];
+  return { samples: t.samples, maxBwMbps, steadyBwMbps, minRttMs, steadyRttMs };
 }
 
 /** The run details worth keeping in the JSON (the 0.1 s intervals are dropped for size). */

@@ -8,6 +8,7 @@
 // that carry ~182.
 import type { ChildProcess } from 'node:child_process';
 import { spawnIn, waitExit } from '../lab/exec.ts';
+import { median } from './report.ts';
 
 /** One connection in one `ss -tin` listing. */
 export interface TcpInfoRow {
@@ -88,14 +89,7 @@ export function parseSamples(out: string): TcpInfoSample[] {
  */
 const MAX_FROM_MS = 500;
 
-function median(xs: number[]): number {
-  const v = xs.filter(Number.isFinite).sort((a, b) => a - b);
-  if (v.length === 0) return Number.NaN;
-  const mid = Math.floor(v.length / 2);
-  return v.length % 2 === 1 ? (v[mid] as number) : ((v[mid - 1] as number) + (v[mid] as number)) / 2;
-}
-
-export function summarize(samples: readonly TcpInfoSample[], steadyAfterS: number): TcpInfoSummary {
+export function summarizeTcp(samples: readonly TcpInfoSample[], steadyAfterS: number): TcpInfoSummary {
   const bws = samples
     .filter((s) => s.atMs >= MAX_FROM_MS)
     .map((s) => s.bbrBwBps)

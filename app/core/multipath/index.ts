@@ -56,7 +56,7 @@ export { type ReorderSetting, reorderPolicy } from './reorder-policy.ts';
 export { RoundRobinScheduler } from './round-robin.ts';
 export { RttEstimator } from './rtt-estimator.ts';
 export { scheduleMessageOf, schedulerConfigOf, schedulerNameOf } from './schedule-wire.ts';
-export type { PacketInfo, Scheduler } from './scheduler.ts';
+export { newPacketInfo, type PacketInfo, type Scheduler } from './scheduler.ts';
 export {
   CLOSE_TIMEOUT_MS,
   MAX_ATTEMPTS,

@@ -40,6 +40,11 @@ export interface PacketInfo {
   fastLane: boolean;
 }
 
+/** A reusable PacketInfo: bulk by default; `urgent` makes it interactive and critical. */
+export function newPacketInfo(urgent = false): PacketInfo {
+  return { flowId: 0 as FlowId, size: 0, interactive: urgent, critical: urgent, fastLane: false };
+}
+
 /** Whether `p` has room for `pkt`: interactive and critical packets may use the urgent room. */
 export function hasRoom(p: PathView, pkt: PacketInfo): boolean {
   return pkt.interactive || pkt.critical ? p.canSendUrgent : p.canSend;

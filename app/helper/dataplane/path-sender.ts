@@ -8,6 +8,7 @@ import {
   lowestRtt,
   type MultipathScheduler,
   type MutablePathView,
+  newPacketInfo,
   type PacketInfo,
   type SpacedCopies,
 } from '../../core/multipath/index.ts';
@@ -23,13 +24,7 @@ export class PathSender {
   private drainNow = 0 as Millis;
   private readonly savedRoom: boolean[] = [];
   /** What the second copies are to the paths: interactive and critical (urgent room). */
-  private readonly urgent: PacketInfo = {
-    flowId: 0 as PacketInfo['flowId'],
-    size: 0,
-    interactive: true,
-    critical: true,
-    fastLane: false,
-  };
+  private readonly urgent = newPacketInfo(true);
 
   constructor(
     /** The session's views (the same array; the session adds and removes entries). */

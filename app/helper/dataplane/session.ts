@@ -21,8 +21,8 @@ import {
   MAX_LANES,
   MultipathScheduler,
   type MutablePathView,
+  newPacketInfo,
   newPathView,
-  type PacketInfo,
   PathManager,
   type PathStateKind,
   type QueueBalance,
@@ -87,13 +87,7 @@ export class PeerSession {
   private readonly picked: PathId[] = [0 as PathId, 0 as PathId, 0 as PathId, 0 as PathId];
   /** Exact-length views of the datagrams we send and of received payloads (view-cache.ts). */
   private readonly slices = new ViewCache(SLOT);
-  private readonly pkt: PacketInfo = {
-    flowId: 0 as PacketInfo['flowId'],
-    size: 0,
-    interactive: false,
-    critical: false,
-    fastLane: false,
-  };
+  private readonly pkt = newPacketInfo();
   /** Redundant copies that wait for their turn (spaced-copies.ts). */
   private readonly spaced = new SpacedCopies<Uint8Array>();
   private readonly hdr = newDecodedHeader();

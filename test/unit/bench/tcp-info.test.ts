@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { parseRate, parseSamples, parseSsListing, summarize } from '../../bench/tcp-info.ts';
+import { parseRate, parseSamples, parseSsListing, summarizeTcp } from '../../bench/tcp-info.ts';
 
 // `ss -tinH` (iproute2 6.x) during an iperf3 run with BBR over loopback: the control connection,
 // the bulk flow (the most bytes acked) and the server's two ends.
@@ -43,7 +43,7 @@ describe('parseSsListing', () => {
   });
 });
 
-describe('parseSamples and summarize', () => {
+describe('parseSamples and summarizeTcp', () => {
   const at = (ms: number, bw: string, rtt: number, min: number) =>
     `T ${ms}\nESTAB 0 0 198.19.0.2:40000 198.19.0.1:5300\n\t bbr rtt:${rtt}/1 cwnd:100 bytes_acked:${ms + 1} bbr:(bw:${bw},mrtt:${min}) minrtt:${min}\n`;
   const out =
@@ -64,7 +64,7 @@ describe('parseSamples and summarize', () => {
   });
 
   test('largest estimate after the first 0.5 s; medians after the start-up', () => {
-    const t = summarize(parseSamples(out), 2);
+    const t = summarizeTcp(parseSamples(out), 2);
     assert.equal(t.samples, 5);
     assert.equal(t.maxBwMbps, 220);
     assert.equal(t.steadyBwMbps, 186);
@@ -73,7 +73,7 @@ describe('parseSamples and summarize', () => {
   });
 
   test('no samples: NaN figures, not zeros', () => {
-    const t = summarize([], 2);
+    const t = summarizeTcp([], 2);
     assert.equal(t.samples, 0);
     assert.ok(Number.isNaN(t.maxBwMbps) && Number.isNaN(t.steadyRttMs) && Number.isNaN(t.minRttMs));
   });
