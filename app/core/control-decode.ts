@@ -194,6 +194,15 @@ export function decodeControlMessage(body: Uint8Array): Decoded<ControlMessage |
           ok: true,
           value: { type: 'pathClosed', interface: f.str(1, 'interface'), reason: f.str(2, 'reason') },
         };
+      case MessageType.hcDefine:
+        return {
+          ok: true,
+          value: { type: 'hcDefine', id: f.u32(1, 'id'), template: f.bytes(2, 'template') },
+        };
+      case MessageType.hcAck:
+        return { ok: true, value: { type: 'hcAck', id: f.u32(1, 'id'), template: f.bytes(2, 'template') } };
+      case MessageType.hcUnknown:
+        return { ok: true, value: { type: 'hcUnknown', id: f.u32(1, 'id') } };
       case MessageType.close:
         return { ok: true, value: { type: 'close', code: f.u32(1, 'code'), reason: f.str(2, 'reason') } };
       default:

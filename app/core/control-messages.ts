@@ -33,6 +33,9 @@ export const MessageType = {
   close: 6,
   schedule: 7,
   pathClosed: 8,
+  hcDefine: 9,
+  hcAck: 10,
+  hcUnknown: 11,
 } as const;
 
 /** How a path reaches the network, as the sender's interface monitor sees it. */
@@ -131,6 +134,30 @@ export interface PathClosedMessage {
   reason: string;
 }
 
+/**
+ * Inner-header compression (header-compress.ts), sent only between peers that both announced the
+ * "hc-v1" feature. hcDefine: the sender will compress a flow's packets under context `id`, whose
+ * 16-byte template is `template`; hcAck: the receiver stored it (echoing the template, so an ack
+ * of an older definition of the same ID does not count); hcUnknown: a compressed packet named a
+ * context the receiver does not hold (it lost its state), so the sender defines it again.
+ */
+export interface HcDefineMessage {
+  type: 'hcDefine';
+  id: number;
+  template: Uint8Array;
+}
+
+export interface HcAckMessage {
+  type: 'hcAck';
+  id: number;
+  template: Uint8Array;
+}
+
+export interface HcUnknownMessage {
+  type: 'hcUnknown';
+  id: number;
+}
+
 export interface CloseMessage {
   type: 'close';
   code: number;
@@ -145,6 +172,9 @@ export type ControlMessage =
   | PathReportMessage
   | ScheduleMessage
   | PathClosedMessage
+  | HcDefineMessage
+  | HcAckMessage
+  | HcUnknownMessage
   | CloseMessage;
 
 /** Close codes. Stable numbers; unknown codes are treated like `protocolError`. */
@@ -273,6 +303,16 @@ export function encodeControlMessage(msg: ControlMessage): Uint8Array {
       w.header(MessageType.pathClosed);
       w.str(1, msg.interface);
       w.str(2, msg.reason);
+      break;
+    case 'hcDefine':
+    case 'hcAck':
+      w.header(msg.type === 'hcDefine' ? MessageType.hcDefine : MessageType.hcAck);
+      w.u32(1, msg.id);
+      w.raw(2, msg.template);
+      break;
+    case 'hcUnknown':
+      w.header(MessageType.hcUnknown);
+      w.u32(1, msg.id);
       break;
     case 'close':
       w.header(MessageType.close);

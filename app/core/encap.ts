@@ -19,7 +19,10 @@
 //   bit 4  FLAG_SPREAD       the sender spreads this packet's flow over several paths (aggregate
 //                            mode, weighted or round-robin): the receiver may even out the paths'
 //                            delays for it (delay-line.ts). Receivers that do not know it ignore it.
-//   bits 5-7 reserved: senders write 0, receivers ignore them. A future change that adds bytes to
+//   bit 5  FLAG_COMPRESSED   the payload is an IPv4/TCP packet whose headers are compressed under a
+//                            context the receiver holds (header-compress.ts). Sent only to a peer
+//                            that announced the "hc-v1" feature.
+//   bits 6-7 reserved: senders write 0, receivers ignore them. A future change that adds bytes to
 //   the header MUST bump the version byte, so ignoring unknown bits is always safe.
 //
 // The helper sends FLAG_HAS_SEQ on every packet and no flow ID (DATA_HEADER_LEN = 6 bytes, see
@@ -39,8 +42,11 @@ export const FLAG_REDUNDANT = 0x02;
 export const FLAG_HAS_FLOW_ID = 0x04;
 export const FLAG_HAS_SEQ = 0x08;
 export const FLAG_SPREAD = 0x10;
+export const FLAG_COMPRESSED = 0x20;
 /** Bits this version understands; the rest are ignored on decode and cleared on encode. */
-export const KNOWN_FLAGS = 0x1f;
+export const KNOWN_FLAGS = 0x3f;
+/** Shortest compressed payload (header-compress.ts COMPRESSED_FIXED_LEN). */
+const COMPRESSED_MIN_LEN = 18;
 
 /** Full header length (version, flags, flow ID, sequence): the headroom a sender leaves. */
 export const HEADER_LEN = 10;
@@ -84,9 +90,15 @@ export function newDecodedHeader(): DecodedHeader {
  * never used the ID; leaving it out is 4 bytes less per packet, +0.27 % of goodput at one
  * 1420-byte inner packet per datagram. Receivers of every version decode both forms.
  */
-export function dataHeaderFlags(interactive: boolean, redundant: boolean, spread: boolean): number {
+export function dataHeaderFlags(
+  interactive: boolean,
+  redundant: boolean,
+  spread: boolean,
+  compressed = false,
+): number {
   return (
     FLAG_HAS_SEQ |
+    (compressed ? FLAG_COMPRESSED : 0) |
     (interactive ? FLAG_INTERACTIVE : 0) |
     (redundant ? FLAG_REDUNDANT : 0) |
     (spread ? FLAG_SPREAD : 0)
@@ -207,7 +219,7 @@ export function decodeHeaderInto(
     seq = readU32(buf, p);
     p += 4;
   }
-  const v = ipVersion(buf, len - hl, p);
+  const v = flags & FLAG_COMPRESSED ? (len - hl >= COMPRESSED_MIN_LEN ? 4 : 0) : ipVersion(buf, len - hl, p);
   if (v === 0) return DecodeError.notIp;
   out.version = version;
   out.flags = flags;

@@ -83,7 +83,14 @@ export function makeCtx(
     async tunnel(lab, topts) {
       // QUICETHER_BENCH_TUN_OFFLOAD=0 runs the helpers without TUN offload ([tunnel] offload).
       const offload = process.env.QUICETHER_BENCH_TUN_OFFLOAD !== '0';
-      const t = await startTunnel(lab, { ...topts, ...(offload ? {} : { tunOffload: false }) });
+      // QUICETHER_BENCH_HC=0 runs them without inner-header compression ([tunnel] header_compression).
+      const hc = process.env.QUICETHER_BENCH_HC !== '0' ? [] : ['header_compression = false'];
+      const t = await startTunnel(lab, {
+        ...topts,
+        ...(offload ? {} : { tunOffload: false }),
+        laptopTunnel: [...(topts?.laptopTunnel ?? []), ...hc],
+        gwTunnel: [...(topts?.gwTunnel ?? []), ...hc],
+      });
       cleanups.add(() => t.destroy());
       return t;
     },

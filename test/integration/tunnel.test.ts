@@ -56,6 +56,17 @@ describe('single-path tunnel between two helpers', {
       `gw merged writes ${delta(g0, g1, 'tun.mergedWrites')}`,
     );
     assert.equal(delta(l0, l1, 'tun.badOffload') + delta(g0, g1, 'tun.badOffload'), 0);
+    // And crossed with compressed inner headers (header-compress.ts): the data one way, the ACKs
+    // the other, every packet rebuilt (the sha256 above says bit for bit) and none refused.
+    const segments = (200 * 1024 * 1024) / 1368;
+    assert.ok(
+      delta(l0, l1, 'compressedTx') > 0.9 * segments,
+      `laptop compressed ${delta(l0, l1, 'compressedTx')}`,
+    );
+    assert.ok(delta(g0, g1, 'compressedRx') > 0.9 * segments, `gw rebuilt ${delta(g0, g1, 'compressedRx')}`);
+    assert.ok(delta(g0, g1, 'compressedTx') > 1000, `gw compressed ${delta(g0, g1, 'compressedTx')} ACKs`);
+    for (const k of ['unknownContextDrops', 'badHeaderDrops'])
+      assert.equal(delta(l0, l1, k) + delta(g0, g1, k), 0, k);
   });
 
   test('10 000 random UDP datagrams at the helper get no reply and do not disturb a transfer', async () => {

@@ -56,6 +56,9 @@ export interface TunnelOptions {
   startHelpers?: boolean;
   /** TSO/GRO offload on both TUN devices ([tunnel] offload; the helper's default is on). */
   tunOffload?: boolean;
+  /** Extra lines in the laptop's / the gateway's [tunnel] table (e.g. 'header_compression = false'). */
+  laptopTunnel?: string[];
+  gwTunnel?: string[];
   /**
    * Run a packaged build instead of the sources: the root of an app laid out as electron-builder
    * packs it (bin/, dist/, package.json; see test/lab/packaged.ts). The helpers start as the
@@ -126,6 +129,7 @@ identity_dir = "${join(dir, 'laptop-id')}"
 name = "quicether0"
 address = "${LAPTOP_TUN}/24"
 ${opts.tunOffload === false ? 'offload = false' : ''}
+${(opts.laptopTunnel ?? []).join('\n')}
 
 [[peers]]
 node_id = "${opts.laptopExpectsGw ?? gid.nodeId}"
@@ -151,6 +155,7 @@ listen = "${GW_ENDPOINT}:${GW_PORT}"
 name = "quicether0"
 address = "${GW_TUN}/24"
 ${opts.tunOffload === false ? 'offload = false' : ''}
+${(opts.gwTunnel ?? []).join('\n')}
 
 [[peers]]
 node_id = "${lid.nodeId}"

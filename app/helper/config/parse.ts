@@ -158,6 +158,7 @@ function normalise(raw: RawConfig, source: string, baseDir: string, issues: Conf
     name: t.name ?? DEFAULT_TUNNEL_NAME,
     mtu: t.mtu ?? DEFAULT_MTU,
     offload: t.offload ?? true,
+    headerCompression: t.header_compression ?? true,
   };
   const nameProblem = checkInterfaceName(tunnel.name);
   if (nameProblem) add('tunnel.name', nameProblem);

@@ -13,6 +13,7 @@
 //   address = "198.19.0.2/24"
 //   mtu = 1420
 //   offload = true                 # TSO/GRO on the TUN (Linux); false = one packet per read/write
+//   header_compression = true      # inner IPv4/TCP headers cross as 26 bytes, not 52 (both ends)
 //
 //   [[peers]]
 //   node_id = "…"
@@ -49,6 +50,7 @@ const RawTunnel = z.strictObject({
   address: z.string().optional(),
   mtu: z.number().int().optional(),
   offload: z.boolean().optional(),
+  header_compression: z.boolean().optional(),
 });
 
 const RawPeer = z.strictObject({

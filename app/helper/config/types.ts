@@ -45,6 +45,8 @@ export interface Config {
     mtu: number;
     /** TSO/GRO offload on the TUN device (Linux; falls back to plain reads when unsupported). */
     offload: boolean;
+    /** Compress inner IPv4/TCP headers toward a peer that supports it (header-compress.ts). */
+    headerCompression: boolean;
   };
   peers: PeerConfig[];
   multipath: {

@@ -12,7 +12,7 @@ import { openUdpPort } from '../io/open-udp.ts';
 import { PacketBatch } from '../io/packet-batch.ts';
 import { QuicConn } from '../quic/conn.ts';
 import type { HostPort, QuicIdentity, QuicTuning } from '../quic/types.ts';
-import { readControl } from './control-link.ts';
+import { dataFeatures, HC_FEATURE, readControl } from './control-link.ts';
 import { BATCH, type Engine, SLOT, type TimedPart } from './engine.ts';
 import { PathLink } from './path-link.ts';
 import type { PeerSession } from './session.ts';
@@ -46,6 +46,8 @@ export interface ClientOptions {
   identity: QuicIdentity;
   tuning: QuicTuning;
   mtu: number;
+  /** Compress inner headers toward the gateway if it supports it too (`[tunnel] header_compression`). */
+  headerCompression: boolean;
   multipath: boolean;
   /** Interfaces allowed by config (empty = all usable); order = preference. */
   allowedInterfaces: readonly string[];
@@ -263,7 +265,7 @@ export class ClientPeer implements TimedPart {
       nodeId: this.opts.ownNodeId,
       multipath: this.opts.multipath,
       mtu: this.opts.mtu,
-      features: ['dgram-v1'],
+      features: dataFeatures(this.opts.headerCompression),
       ...(this.token ? { sessionToken: this.token } : {}),
       pathInfo: { interface: link.iface, kind: link.kind, priority, weight },
     });
@@ -294,6 +296,7 @@ export class ClientPeer implements TimedPart {
       // A token we did not hold before means a new session on the gateway (first contact, or it
       // restarted): its sequence numbers start over.
       if (!this.token || !sameBytes(this.token, msg.sessionToken)) this.session.resetReceive(now);
+      this.session.setHeaderCompression(this.opts.headerCompression && msg.features.includes(HC_FEATURE));
       this.token = msg.sessionToken;
       this.releaseWaiting();
       link.pathId = this.session.allocatePathId();

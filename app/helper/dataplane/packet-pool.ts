@@ -47,6 +47,15 @@ export class PacketPool {
     return i;
   }
 
+  /** A free slot for the caller to fill (the slab at offset(i); it sets lens[i]), or -1. */
+  claim(): number {
+    if (this.freeTop === 0) {
+      this.exhausted++;
+      return -1;
+    }
+    return this.free[--this.freeTop] as number;
+  }
+
   release(i: number): void {
     this.free[this.freeTop++] = i;
   }

@@ -17,7 +17,7 @@ import type { UdpPort } from '../io/ports.ts';
 import type { QuicConn } from '../quic/conn.ts';
 import { QuicListener } from '../quic/listener.ts';
 import type { HostPort, QuicIdentity, QuicTuning } from '../quic/types.ts';
-import { readControl } from './control-link.ts';
+import { dataFeatures, HC_FEATURE, readControl } from './control-link.ts';
 import { BATCH, type Engine, type Flushable, SLOT, type TimedPart } from './engine.ts';
 import { PathLink } from './path-link.ts';
 import type { PeerSession } from './session.ts';
@@ -39,6 +39,8 @@ export interface ServerOptions {
   identity: QuicIdentity;
   tuning: QuicTuning;
   mtu: number;
+  /** Compress inner headers toward a laptop that supports it too (`[tunnel] header_compression`). */
+  headerCompression: boolean;
   sessionFor: (peer: NodeId) => PeerSession | undefined;
   /** The peer announced how it wants traffic toward it scheduled (a `schedule` message); null
    *  when it started a new session (its announcement, if any, follows that session's hello). */
@@ -176,6 +178,7 @@ export class ServerSide implements TimedPart, Flushable {
       };
     link.pathId = r.pathId;
     this.unbound.delete(link);
+    session.setHeaderCompression(this.opts.headerCompression && msg.features.includes(HC_FEATURE));
     session.addPath(link, now);
     link.sendControl({
       type: 'helloAck',
@@ -183,7 +186,7 @@ export class ServerSide implements TimedPart, Flushable {
       sessionToken: Buffer.from(r.session.token, 'hex'),
       pathId: r.pathId,
       mtu: Math.min(this.opts.mtu, msg.mtu),
-      features: ['dgram-v1'],
+      features: dataFeatures(this.opts.headerCompression),
     });
     this.engine.markDirty(link);
     session.pumpEvents(now, this.engine.onPathState);

@@ -14,9 +14,12 @@ import {
   dataHeaderFlags,
   decodeHeaderInto,
   encodeHeaderBefore,
+  FLAG_COMPRESSED,
   newDecodedHeader,
 } from '../../core/encap.ts';
 import type { FlowInfo } from '../../core/flow.ts';
+import { contextOf, decompress } from '../../core/header-compress.ts';
+import { HcReceiver, HcSender } from '../../core/header-contexts.ts';
 import {
   MAX_LANES,
   MultipathScheduler,
@@ -36,7 +39,7 @@ import { ViewCache } from '../io/view-cache.ts';
 import { SLOT } from './engine.ts';
 import { heldDeadline } from './held-send.ts';
 import { onKeepaliveMessage, sendKeepalive } from './keepalive.ts';
-import type { PacketPool } from './packet-pool.ts';
+import { type PacketPool, POOL_HEADROOM } from './packet-pool.ts';
 import type { PathLink } from './path-link.ts';
 import { PathSender } from './path-sender.ts';
 import { ReceiveOrder } from './receive-order.ts';
@@ -58,6 +61,11 @@ export interface SessionCounters {
   ackReplays: number;
   /** Bulk datagrams that waited for a path's pacer instead of going at once (held-bulk.ts). */
   bulkHeld: number;
+  /** Packets sent / received with compressed inner headers (header-compress.ts). */
+  compressedTx: number;
+  compressedRx: number;
+  /** Compressed packets that named a context we do not hold (dropped; the peer is told). */
+  unknownContextDrops: number;
 }
 
 export type Deliver = (from: PeerSession, pool: PacketPool, slot: number) => void;
@@ -72,6 +80,9 @@ export class PeerSession {
     redundantCopies: 0,
     ackReplays: 0,
     bulkHeld: 0,
+    compressedTx: 0,
+    compressedRx: 0,
+    unknownContextDrops: 0,
   };
   readonly paths = new Map<PathId, PathLink>();
   readonly manager = new PathManager();
@@ -94,6 +105,12 @@ export class PeerSession {
   private readonly encHdr = { flags: 0, flowId: 0, seq: 0 };
   private seq = 0;
   private nextLocalPathId = 0;
+  /** Inner-header compression toward the peer; null unless it announced "hc-v1". */
+  private hcTx: HcSender | null = null;
+  /** Contexts the peer defined for what it sends us. */
+  private readonly hcRx = new HcReceiver();
+  /** When we last told the peer about an unknown context (one hcUnknown per context per 100 ms). */
+  private readonly unknownToldAt = new Map<number, number>();
   /** Queue balancing of the weighted strategy (queue-balance.ts); null for the others. */
   private balance: QueueBalance | null = null;
   private readonly queues = new Map<PathId, number>();
@@ -133,6 +150,15 @@ export class PeerSession {
     const lanes = [...this.paths.values()].map((l) => l.lane);
     this.order.reset(now, lanes, (slot) => this.pool.release(slot));
     this.updateReorderMode(now);
+    // Header-compression contexts belong to the old session, in both directions.
+    this.hcRx.reset();
+    this.hcTx?.reset();
+  }
+
+  /** Compress inner headers toward the peer (it announced the "hc-v1" feature) or not. */
+  setHeaderCompression(on: boolean): void {
+    if (!on) this.hcTx = null;
+    else if (!this.hcTx) this.hcTx = new HcSender();
   }
 
   /** A path reached its bulk queue limit: the engine flushes before the next packet. */
@@ -251,6 +277,14 @@ export class PeerSession {
    */
   sendIp(buf: Uint8Array, off: number, len: number, info: FlowInfo, now: Millis): number {
     const pkt = this.pkt;
+    let saving = 0;
+    const hc = this.hcTx;
+    if (hc) {
+      saving = hc.compress(buf, off, len, info.flowId, now);
+      if (hc.toDefine.length > 0) this.sendDefinitions(hc);
+      off += saving;
+      len -= saving;
+    }
     pkt.flowId = info.flowId;
     pkt.size = len + DATA_HEADER_LEN;
     pkt.interactive = info.interactive;
@@ -266,7 +300,7 @@ export class PeerSession {
     const h = this.encHdr;
     // A bare ACK or SYN is not evened out at the receiver: the spreading strategies send it on
     // the fastest path (weighted.ts).
-    h.flags = dataHeaderFlags(info.interactive, n > 1, this.spread && !pkt.fastLane);
+    h.flags = dataHeaderFlags(info.interactive, n > 1, this.spread && !pkt.fastLane, saving > 0);
     h.seq = this.seq;
     this.seq = (this.seq + 1) >>> 0;
     const start = encodeHeaderBefore(buf, off, h);
@@ -283,6 +317,7 @@ export class PeerSession {
     if (sent === 0) this.counters.noPathDrops++;
     else {
       this.counters.txPackets++;
+      if (saving > 0) this.counters.compressedTx++;
       this.counters.redundantCopies += sent - 1;
       // Copies wanted beyond the paths that took one now: later, spaced, on the fastest path.
       const later = this.scheduler.copiesFor(pkt) - sent;
@@ -300,6 +335,10 @@ export class PeerSession {
       this.counters.badHeaderDrops++;
       return;
     }
+    if (h.flags & FLAG_COMPRESSED) {
+      this.onCompressed(link, buf, now);
+      return;
+    }
     if (this.allowed.lookupSource(buf, h.payloadLength, h.payloadOffset) !== true) {
       this.counters.spoofDrops++;
       return;
@@ -310,6 +349,74 @@ export class PeerSession {
     if (slot < 0) return; // pool exhausted: overload drop (counted by the engine via pool stats)
     this.order.pushArrival(h, slot, now, link.lane, this.spread);
     this.drainReorder(now);
+  }
+
+  /** A datagram whose inner headers are compressed: rebuilt straight into a pool slot. */
+  private onCompressed(link: PathLink, buf: Uint8Array, now: Millis): void {
+    const h = this.hdr;
+    const id = contextOf(buf, h.payloadOffset);
+    if (!this.hcRx.has(id)) {
+      this.counters.unknownContextDrops++;
+      this.tellUnknown(link, id, now);
+      return;
+    }
+    const pool = this.pool;
+    const slot = pool.claim();
+    if (slot < 0) return; // pool exhausted: overload drop (counted by the pool)
+    const at = pool.offset(slot);
+    const cap = pool.slotSize - POOL_HEADROOM;
+    const n = decompress(buf, h.payloadOffset, h.payloadLength, this.hcRx.templates, pool.slab, at, cap);
+    if (n < 0) {
+      pool.release(slot);
+      this.counters.badHeaderDrops++;
+      return;
+    }
+    pool.lens[slot] = n;
+    if (this.allowed.lookupSource(pool.slab, n, at) !== true) {
+      pool.release(slot);
+      this.counters.spoofDrops++;
+      return;
+    }
+    this.counters.rxPackets++;
+    this.counters.compressedRx++;
+    this.order.pushArrival(h, slot, now, link.lane, this.spread);
+    this.drainReorder(now);
+  }
+
+  /** Sends the definitions `hc` queued, on the lowest-RTT path that can carry them. */
+  private sendDefinitions(hc: HcSender): void {
+    const link = this.controlLink();
+    for (const id of hc.toDefine) {
+      const template = hc.templateOf(id);
+      if (link && template) link.sendControl({ type: 'hcDefine', id, template });
+    }
+    hc.toDefine.length = 0; // without a path: sent again after DEFINE_RETRY_MS
+    if (link) this.markDirty(link);
+  }
+
+  private tellUnknown(link: PathLink, id: number, now: Millis): void {
+    const at = this.unknownToldAt.get(id);
+    if (at !== undefined && now - at < 100) return;
+    if (this.unknownToldAt.size > 1024) this.unknownToldAt.clear();
+    this.unknownToldAt.set(id, now);
+    link.sendControl({ type: 'hcUnknown', id });
+    this.markDirty(link);
+  }
+
+  /** The Active path with the lowest RTT, else any bound path; null without one. */
+  private controlLink(): PathLink | null {
+    let best: PathLink | null = null;
+    let bestRtt = Number.POSITIVE_INFINITY;
+    for (const v of this.views) {
+      const link = this.paths.get(v.id);
+      if (!link || link.closed) continue;
+      const rtt = v.state === 'active' && Number.isFinite(v.srttMs) ? v.srttMs : 1e9;
+      if (best === null || rtt < bestRtt) {
+        best = link;
+        bestRtt = rtt;
+      }
+    }
+    return best;
   }
 
   drainReorder(now: Millis): void {
@@ -346,7 +453,19 @@ export class PeerSession {
 
   /** Control messages every path handles the same way on both ends. */
   onControl(link: PathLink, msg: ControlMessage, now: Millis): void {
-    onKeepaliveMessage(this.manager, link, msg, now, this.markDirty);
+    if (msg.type === 'hcDefine') {
+      if (this.hcRx.define(msg.id, msg.template)) {
+        this.unknownToldAt.delete(msg.id);
+        link.sendControl({ type: 'hcAck', id: msg.id, template: msg.template });
+        this.markDirty(link);
+      }
+    } else if (msg.type === 'hcAck') this.hcTx?.onAck(msg.id, msg.template);
+    else if (msg.type === 'hcUnknown') {
+      const hc = this.hcTx;
+      if (!hc) return;
+      hc.onUnknown(msg.id, now);
+      if (hc.toDefine.length > 0) this.sendDefinitions(hc);
+    } else onKeepaliveMessage(this.manager, link, msg, now, this.markDirty);
   }
 
   /** Feeds quiche's transport stats of every path into the metrics (transport-sample.ts). */

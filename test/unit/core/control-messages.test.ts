@@ -89,6 +89,15 @@ const messageArb: fc.Arbitrary<ControlMessage> = fc.oneof(
     { type: fc.constant('pathClosed' as const), interface: str, reason: str },
     { noNullPrototype: true },
   ),
+  fc.record(
+    {
+      type: fc.constantFrom('hcDefine' as const, 'hcAck' as const),
+      id: u32,
+      template: fc.uint8Array({ maxLength: 20 }),
+    },
+    { noNullPrototype: true },
+  ),
+  fc.record({ type: fc.constant('hcUnknown' as const), id: u32 }, { noNullPrototype: true }),
   fc.record({ type: fc.constant('close' as const), code: u32, reason: str }, { noNullPrototype: true }),
 );
 

@@ -53,13 +53,13 @@ describe('encap header layout', () => {
   test('unknown flag bits are ignored on decode and cleared on encode', () => {
     const ip = buildPacket();
     const enc = encapsulate(ip, { flags: FULL, flowId: 1, seq: 2 });
-    enc[1] = enc[1]! | 0xe0;
+    enc[1] = enc[1]! | 0xc0;
     const d = decodeHeader(enc);
     assert.ok(d.ok);
     assert.equal(d.value.flags, FULL);
     const buf = new Uint8Array(10);
     encodeHeaderInto(buf, 0, { flags: 0xff, flowId: 1, seq: 2 });
-    assert.equal(buf[1], 0x1f);
+    assert.equal(buf[1], 0x3f);
   });
 
   test('FLAG_SPREAD survives a round trip', () => {
