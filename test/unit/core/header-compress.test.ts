@@ -11,18 +11,9 @@ import {
 } from '../../../app/core/header-compress.ts';
 import { CONTEXT_IDLE_MS, DEFINE_RETRY_MS, HcReceiver, HcSender } from '../../../app/core/header-contexts.ts';
 import type { Millis } from '../../../app/core/types.ts';
+import { mulberry32 } from '../../../app/helper/control/fake-helper.ts';
 
-/** A deterministic generator (mulberry32), so a failing case can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 interface Seg {
   src?: number;

@@ -10,9 +10,8 @@ import {
   holdRoom,
   mustHold,
 } from '../../../app/helper/dataplane/held-send.ts';
-import { PathLink } from '../../../app/helper/dataplane/path-link.ts';
-import type { UdpSender } from '../../../app/helper/dataplane/udp-sender.ts';
-import type { QuicConn } from '../../../app/helper/quic/conn.ts';
+import type { PathLink } from '../../../app/helper/dataplane/path-link.ts';
+import { fakeLink } from './fake-link.ts';
 
 const MBIT = 125_000; // bytes/s
 const ms = (n: number) => n as Millis;
@@ -38,15 +37,7 @@ class FakeConn {
 
 function link(paced: boolean): { l: PathLink; conn: FakeConn; pacer: BulkPacer } {
   const conn = new FakeConn();
-  const l = new PathLink(
-    conn as unknown as QuicConn,
-    {} as UdpSender,
-    'wifi0',
-    'wifi',
-    { host: '198.18.1.2', port: 1 },
-    { host: '198.18.0.1', port: 2 },
-    null,
-  );
+  const l = fakeLink(conn);
   const pacer = new BulkPacer();
   pacer.onSample(-100, 10, 10, 8 * MBIT);
   pacer.onSample(0, 20, 10, 8 * MBIT); // pacing at 7.2 Mbit/s: 900 bytes/ms

@@ -11,34 +11,11 @@ import { classify, newFlowInfo } from '../../../app/core/flow.ts';
 import { ipv4HeaderChecksum } from '../../../app/core/header-compress.ts';
 import type { Millis, NodeId } from '../../../app/core/types.ts';
 import { PacketPool } from '../../../app/helper/dataplane/packet-pool.ts';
-import { PathLink } from '../../../app/helper/dataplane/path-link.ts';
+import type { PathLink } from '../../../app/helper/dataplane/path-link.ts';
 import { PeerSession } from '../../../app/helper/dataplane/session.ts';
-import type { UdpSender } from '../../../app/helper/dataplane/udp-sender.ts';
-import type { QuicConn } from '../../../app/helper/quic/conn.ts';
+import { addActivePath, FakeConn, fakeLink } from './fake-link.ts';
 
 const ms = (n: number) => n as Millis;
-
-/** quiche with room for anything; keeps what was sent until the test carries it across. */
-class FakeConn {
-  readonly datagrams: Uint8Array[] = [];
-  readonly control: Uint8Array[] = [];
-  readonly datagramBuffer = new Uint8Array(2048);
-  dgramQueueLen(): number {
-    return 0;
-  }
-  canSend(): boolean {
-    return true;
-  }
-  sendDatagram(buf: Uint8Array, start: number, len: number): boolean {
-    this.datagrams.push(buf.slice(start, start + len));
-    return true;
-  }
-  sendControl(frame: Uint8Array): boolean {
-    this.control.push(frame.slice());
-    return true;
-  }
-  sendAckEliciting(): void {}
-}
 
 interface End {
   s: PeerSession;
@@ -67,21 +44,9 @@ function end(name: string, allowed: string): End {
     () => 1,
     () => 0,
   );
-  const conn = new FakeConn();
-  const link = new PathLink(
-    conn as unknown as QuicConn,
-    {} as UdpSender,
-    'wifi0',
-    'wifi',
-    { host: '198.18.1.2', port: 1 },
-    { host: '198.18.0.1', port: 2 },
-    null,
-  );
-  const id = s.addPath(link, ms(0));
-  for (let seq = 1; seq <= 5; seq++) {
-    s.manager.handleProbeSent(id, seq, ms(seq * 10));
-    s.manager.handleProbeAck(id, seq, ms(seq * 10 + 5));
-  }
+  const conn = new FakeConn(true);
+  const link = fakeLink(conn);
+  addActivePath(s, link);
   s.pumpEvents(ms(100), () => {});
   s.setHeaderCompression(true);
   return { s, conn, link, reader: new ControlFrameReader(), delivered };
@@ -93,7 +58,7 @@ function carry(from: End, to: End, now: number, dropData = false): Uint8Array[] 
   for (const frame of from.conn.control.splice(0))
     for (const ev of to.reader.push(frame)) if (ev.ok) control.push(ev.message);
   for (const m of control) to.s.onControl(to.link, m, ms(now));
-  const sent = from.conn.datagrams.splice(0);
+  const sent = from.conn.sent.splice(0);
   if (!dropData) for (const d of sent) to.s.onDatagram(to.link, d, d.length, ms(now));
   return sent;
 }

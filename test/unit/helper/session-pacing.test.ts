@@ -8,36 +8,13 @@ import { newFlowInfo } from '../../../app/core/flow.ts';
 import { BulkPacer } from '../../../app/core/multipath/bulk-pacer.ts';
 import { flowId, type Millis, type NodeId } from '../../../app/core/types.ts';
 import { PacketPool } from '../../../app/helper/dataplane/packet-pool.ts';
-import { PathLink } from '../../../app/helper/dataplane/path-link.ts';
+import type { PathLink } from '../../../app/helper/dataplane/path-link.ts';
 import { PeerSession } from '../../../app/helper/dataplane/session.ts';
-import type { UdpSender } from '../../../app/helper/dataplane/udp-sender.ts';
-import type { QuicConn } from '../../../app/helper/quic/conn.ts';
+import { addActivePath, FakeConn, fakeLink } from './fake-link.ts';
 
 const MBIT = 125_000; // bytes/s
 const ms = (n: number) => n as Millis;
 const PKT = 1400;
-
-/** quiche with room for anything: the pacers are the only limit. Counts what it was given. */
-class FakeConn {
-  datagrams = 0;
-  bytes = 0;
-  readonly datagramBuffer = new Uint8Array(2048);
-  dgramQueueLen(): number {
-    return 0;
-  }
-  canSend(): boolean {
-    return true;
-  }
-  sendDatagram(_buf: Uint8Array, _start: number, len: number): boolean {
-    this.datagrams++;
-    this.bytes += len;
-    return true;
-  }
-  sendControl(): boolean {
-    return true;
-  }
-  sendAckEliciting(): void {}
-}
 
 function session(mode: 'aggregate' | 'failover') {
   const s = new PeerSession(
@@ -54,21 +31,8 @@ function session(mode: 'aggregate' | 'failover') {
   const links: PathLink[] = [];
   for (const [i, iface] of ['wifi0', 'lte0'].entries()) {
     const conn = new FakeConn();
-    const link = new PathLink(
-      conn as unknown as QuicConn,
-      {} as UdpSender,
-      iface,
-      i === 0 ? 'wifi' : 'cellular',
-      { host: `198.18.${i + 1}.2`, port: 1 },
-      { host: '198.18.0.1', port: 2 },
-      null,
-    );
-    const id = s.addPath(link, ms(0));
-    // Probe answers make the path Active (5 ms RTT).
-    for (let seq = 1; seq <= 5; seq++) {
-      s.manager.handleProbeSent(id, seq, ms(seq * 10));
-      s.manager.handleProbeAck(id, seq, ms(seq * 10 + 5));
-    }
+    const link = fakeLink(conn, iface, i === 0 ? 'wifi' : 'cellular', i);
+    addActivePath(s, link);
     conns.push(conn);
     links.push(link);
   }
