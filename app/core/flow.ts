@@ -49,6 +49,11 @@ export const INTERACTIVE_PORTS: readonly number[] = [22, 53, 123, 853, 3389, 347
 const interactivePort = new Uint8Array(65536);
 for (const p of INTERACTIVE_PORTS) interactivePort[p] = 1;
 
+/** True when either port of the flow is one of INTERACTIVE_PORTS. */
+export function onInteractivePort(info: { srcPort: number; dstPort: number }): boolean {
+  return interactivePort[info.srcPort] === 1 || interactivePort[info.dstPort] === 1;
+}
+
 export interface FlowInfo {
   flowId: FlowId;
   /** Transport protocol number (6 TCP, 17 UDP, 1 ICMP, 58 ICMPv6, ...). */

@@ -241,7 +241,7 @@ describe('multipath in the lab', { skip }, () => {
     });
   });
 
-  test('10 ms + 50 ms paths (aggregate): spread packets keep pace with the slow path', async () => {
+  test('10 ms + 50 ms paths (aggregate): spread packets keep pace with the slow path, interactive ones do not', async () => {
     const delays = rtts(10, 50);
     await withTunnel(
       'eq',
@@ -256,13 +256,6 @@ describe('multipath in the lab', { skip }, () => {
           assert.equal(waits[0], 0, `${side}: the slowest path does not wait`);
           assert.ok((waits[1] as number) > 15 && (waits[1] as number) < 25, `${side}: ${JSON.stringify(p)}`);
         }
-        // Pings alternate between the paths; each direction is evened out, so none comes back at
-        // the fast path's 10 ms (without the equalization half of them did).
-        const out = await runIn(lab.laptop, 'ping', ['-c', '30', '-i', '0.1', '-q', GW_TUN], 30_000);
-        const m = /= ([\d.]+)\/([\d.]+)\/([\d.]+)\//.exec(out);
-        assert.ok(m, out);
-        assert.ok(Number(m[1]) > 40, `fastest ping ${m[1]} ms: it did not wait for the slow path's delay`);
-        assert.ok(Number(m[3]) < 150, `slowest ping ${m[3]} ms`);
         // A TCP handshake: the SYN (nothing of its flow ahead of it) takes the fast path and is not
         // evened out, the SYN-ACK is: ~30 ms, where both evened out took ~55. The SYN-ACK must stay
         // evened, or the gateway's side of a download would take ~10 ms as its minimum RTT.
@@ -272,12 +265,32 @@ describe('multipath in the lab', { skip }, () => {
         const r = await tcpTransfer(lab.laptop, lab.gw, GW_TUN, 5001, 20 * MB, 60);
         assert.equal(r.received.sha256, r.sent.sha256);
         // The gateway's side of that transfer is bare ACKs: they go back on the fast path only and
-        // are not evened out. Its bytes so far are mostly those ACKs (probes and the ping
-        // replies above are a few kB); spread, the slow path would have half of them.
+        // are not evened out. Its bytes so far are mostly those ACKs (probes are a few kB);
+        // spread, the slow path would have half of them.
         const gw = await pathsOf(t, 'gw');
         const share = (name: string) =>
           typeof gw === 'string' ? Number.NaN : gw.find((x) => x.interface === name)?.share;
         assert.ok((share('lte0') ?? 1) < 0.2, `gw: ACKs on the slow path too ${JSON.stringify(gw)}`);
+        // Large pings are spread like bulk: they alternate between the paths and each direction is
+        // evened out, so none comes back at the fast path's 10 ms (without the equalization half
+        // of them did).
+        const rtt = async (size: number) => {
+          const args = ['-c', '30', '-i', '0.1', '-q', '-s', String(size), GW_TUN];
+          const out = await runIn(lab.laptop, 'ping', args, 30_000);
+          const m = /= ([\d.]+)\/([\d.]+)\/([\d.]+)\//.exec(out);
+          assert.ok(m, out);
+          return { min: Number(m[1]), max: Number(m[3]) };
+        };
+        const big = await rtt(1000);
+        assert.ok(
+          big.min > 40,
+          `fastest large ping ${big.min} ms: it did not wait for the slow path's delay`,
+        );
+        assert.ok(big.max < 150, `slowest large ping ${big.max} ms`);
+        // A plain ping is an interactive flow (quick-flows.ts): the fast path both ways, not
+        // evened out (it took the slow path's ~52 ms before).
+        const small = await rtt(56);
+        assert.ok(small.max < 30, `slowest small ping ${small.max} ms: it crossed at the slow path's delay`);
       },
       delays,
     );

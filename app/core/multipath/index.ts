@@ -44,6 +44,7 @@ export {
 } from './path-state.ts';
 export { type MutablePathView, newPathView, type PathView } from './path-view.ts';
 export { BALANCE_EXCESS_MS, BALANCE_ROOM_MS, QueueBalance } from './queue-balance.ts';
+export { BULK_MEMORY_MS, type QuickFacts, QuickFlows } from './quick-flows.ts';
 export {
   DEFAULT_REDUNDANT_COPIES,
   MAX_REDUNDANT_COPIES,

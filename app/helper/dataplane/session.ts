@@ -29,6 +29,7 @@ import {
   PathManager,
   type PathStateKind,
   type QueueBalance,
+  type QuickFlows,
   type ReorderBuffer,
   type SchedulerConfig,
   SpacedCopies,
@@ -43,7 +44,7 @@ import { type PacketPool, POOL_HEADROOM } from './packet-pool.ts';
 import type { PathLink } from './path-link.ts';
 import { PathSender } from './path-sender.ts';
 import { ReceiveOrder } from './receive-order.ts';
-import { balanceFor, pacerFor, spreadsFlows } from './strategy-aids.ts';
+import { balanceFor, pacerFor, quickFor, spreadsFlows } from './strategy-aids.ts';
 import { samplePath } from './transport-sample.ts';
 
 export interface SessionCounters {
@@ -116,6 +117,8 @@ export class PeerSession {
   private readonly queues = new Map<PathId, number>();
   /** FLAG_SPREAD on what we send: our strategy spreads every flow over the paths. */
   private spread = false;
+  /** Interactive flows that skip the spreading (quick-flows.ts); null unless weighted. */
+  private quick: QuickFlows | null = null;
   /** The mode and strategy the peer asked for in a `schedule` message (schedule-wire.ts); they
    *  replace our own config for this session. Null: the peer announced none (an older build). */
   peerSchedule: SchedulerConfig | null = null;
@@ -139,6 +142,7 @@ export class PeerSession {
     this.tx = new PathSender(this.views, this.paths, markDirty, this.counters);
     this.balance = balanceFor(this.scheduler.config.strategy);
     this.spread = spreadsFlows(this.scheduler.config);
+    this.quick = quickFor(this.scheduler.config);
   }
 
   /**
@@ -179,6 +183,7 @@ export class PeerSession {
     this.scheduler = new MultipathScheduler(config);
     this.balance = balanceFor(this.scheduler.config.strategy);
     this.spread = spreadsFlows(this.scheduler.config);
+    this.quick = quickFor(this.scheduler.config);
     for (const link of this.paths.values()) link.pacer = pacerFor(this.scheduler.config.strategy);
   }
 
@@ -289,7 +294,8 @@ export class PeerSession {
     pkt.size = len + DATA_HEADER_LEN;
     pkt.interactive = info.interactive;
     pkt.critical = info.interactive;
-    pkt.fastLane = info.ackOnly || info.synOnly;
+    const opener = info.ackOnly || info.synOnly;
+    pkt.fastLane = opener || this.quick?.isQuick(info, now) === true;
     let n = this.scheduler.pick(pkt, this.views, now, this.picked);
     if (n === 0 && !pkt.interactive && !pkt.fastLane)
       n = this.tx.pickToHold(this.scheduler, pkt, now, this.picked);
@@ -298,8 +304,8 @@ export class PeerSession {
       return 0;
     }
     const h = this.encHdr;
-    // A bare ACK or SYN is not evened out at the receiver: the spreading strategies send it on
-    // the fastest path (weighted.ts).
+    // A bare ACK or SYN, or a packet of an interactive flow (quick-flows.ts), is not evened out
+    // at the receiver: the spreading strategies send it on the fastest path (weighted.ts).
     h.flags = dataHeaderFlags(info.interactive, n > 1, this.spread && !pkt.fastLane, saving > 0);
     h.seq = this.seq;
     this.seq = (this.seq + 1) >>> 0;
@@ -311,7 +317,7 @@ export class PeerSession {
       const link = this.paths.get(this.picked[i] as PathId);
       if (link && this.tx.send(link, datagram, 0, total, pkt, now)) {
         sent++;
-        if (pkt.fastLane) link.replay.record(datagram, 0, total, info.flowId, now);
+        if (opener) link.replay.record(datagram, 0, total, info.flowId, now);
       }
     }
     if (sent === 0) this.counters.noPathDrops++;

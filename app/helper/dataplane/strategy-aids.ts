@@ -5,6 +5,7 @@ import {
   BulkPacer,
   LATENCY_TARGET_MS,
   QueueBalance,
+  QuickFlows,
   type SchedulerConfig,
   type StrategyName,
 } from '../../core/multipath/index.ts';
@@ -35,6 +36,15 @@ export function balanceFor(strategy: StrategyName): QueueBalance | null {
  */
 export function spreadsFlows(config: SchedulerConfig): boolean {
   return config.mode === 'aggregate' && (config.strategy === 'weighted' || config.strategy === 'round-robin');
+}
+
+/**
+ * Interactive flows that skip the spreading (quick-flows.ts): the weighted strategy in aggregate
+ * mode only. Round-robin spreads every flow by definition; the latency strategy pins interactive
+ * flows itself.
+ */
+export function quickFor(config: SchedulerConfig): QuickFlows | null {
+  return config.mode === 'aggregate' && config.strategy === 'weighted' ? new QuickFlows() : null;
 }
 
 /**
