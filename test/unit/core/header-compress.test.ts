@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import fc from 'fast-check';
 import {
   compressInPlace,
   contextOf,
@@ -192,6 +193,36 @@ describe('header compression codec', () => {
       const got = decompress(junk, 0, junk.length, rx.templates, out, 0, 2000);
       assert.ok(got === -1 || (got >= 40 && got <= junk.length + 30), `junk ${i}`);
     }
+  });
+
+  test('fuzz (SECURITY R1): any bytes under any stored context are refused or rebuilt within bounds', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 1600 }),
+        fc.array(
+          fc.tuple(fc.integer({ min: 0, max: 300 }), fc.uint8Array({ minLength: 16, maxLength: 16 })),
+          {
+            maxLength: 8,
+          },
+        ),
+        fc.integer({ min: 0, max: 1600 }),
+        (src, defs, cap) => {
+          const rx = new HcReceiver();
+          for (const [id, tpl] of defs) {
+            tpl[3] = id % 2 === 0 ? 6 : 17; // a usable protocol, so most defines stick
+            tpl[1] = (tpl[1] as number) & 0xc0;
+            rx.define(id, tpl);
+          }
+          const dst = new Uint8Array(cap + 64).fill(0xee);
+          const n = decompress(src, 0, src.length, rx.templates, dst, 32, cap);
+          assert.ok(n === -1 || (n >= 28 && n <= cap), `length ${n} with cap ${cap}`);
+          for (let i = 0; i < 32; i++) assert.equal(dst[i], 0xee, 'wrote before the slot');
+          for (let i = 32 + Math.max(n, 0); i < dst.length; i++)
+            assert.equal(dst[i], 0xee, 'wrote past the packet');
+        },
+      ),
+      { numRuns: 2000 },
+    );
   });
 
   test('the receiver refuses a context it could not rebuild from', () => {
