@@ -18,8 +18,6 @@ import {
   newDecodedHeader,
 } from '../../core/encap.ts';
 import type { FlowInfo } from '../../core/flow.ts';
-import { contextOf, decompress } from '../../core/header-compress.ts';
-import { HcReceiver, HcSender } from '../../core/header-contexts.ts';
 import {
   MAX_LANES,
   MultipathScheduler,
@@ -39,8 +37,9 @@ import type { Millis, NodeId, PathId } from '../../core/types.ts';
 import { ViewCache } from '../io/view-cache.ts';
 import { SLOT } from './engine.ts';
 import { heldDeadline } from './held-send.ts';
+import { InnerHeaders } from './inner-headers.ts';
 import { onKeepaliveMessage, sendKeepalive } from './keepalive.ts';
-import { type PacketPool, POOL_HEADROOM } from './packet-pool.ts';
+import type { PacketPool } from './packet-pool.ts';
 import type { PathLink } from './path-link.ts';
 import { PathSender } from './path-sender.ts';
 import { ReceiveOrder } from './receive-order.ts';
@@ -106,12 +105,8 @@ export class PeerSession {
   private readonly encHdr = { flags: 0, flowId: 0, seq: 0 };
   private seq = 0;
   private nextLocalPathId = 0;
-  /** Inner-header compression toward the peer; null unless it announced "hc-v1". */
-  private hcTx: HcSender | null = null;
-  /** Contexts the peer defined for what it sends us. */
-  private readonly hcRx = new HcReceiver();
-  /** When we last told the peer about an unknown context (one hcUnknown per context per 100 ms). */
-  private readonly unknownToldAt = new Map<number, number>();
+  /** Inner-header compression, both directions (inner-headers.ts). */
+  private readonly headers: InnerHeaders;
   /** Queue balancing of the weighted strategy (queue-balance.ts); null for the others. */
   private balance: QueueBalance | null = null;
   private readonly queues = new Map<PathId, number>();
@@ -140,6 +135,7 @@ export class PeerSession {
     this.order = new ReceiveOrder((slot) => this.pool.release(slot));
     this.scheduler = new MultipathScheduler(schedulerConfig);
     this.tx = new PathSender(this.views, this.paths, markDirty, this.counters);
+    this.headers = new InnerHeaders(() => this.controlLink(), markDirty, this.counters);
     this.balance = balanceFor(this.scheduler.config.strategy);
     this.spread = spreadsFlows(this.scheduler.config);
     this.quick = quickFor(this.scheduler.config);
@@ -155,14 +151,12 @@ export class PeerSession {
     this.order.reset(now, lanes, (slot) => this.pool.release(slot));
     this.updateReorderMode(now);
     // Header-compression contexts belong to the old session, in both directions.
-    this.hcRx.reset();
-    this.hcTx?.reset();
+    this.headers.reset();
   }
 
   /** Compress inner headers toward the peer (it announced the "hc-v1" feature) or not. */
   setHeaderCompression(on: boolean): void {
-    if (!on) this.hcTx = null;
-    else if (!this.hcTx) this.hcTx = new HcSender();
+    this.headers.setEnabled(on);
   }
 
   /** A path reached its bulk queue limit: the engine flushes before the next packet. */
@@ -282,14 +276,9 @@ export class PeerSession {
    */
   sendIp(buf: Uint8Array, off: number, len: number, info: FlowInfo, now: Millis): number {
     const pkt = this.pkt;
-    let saving = 0;
-    const hc = this.hcTx;
-    if (hc) {
-      saving = hc.compress(buf, off, len, info.flowId, now);
-      if (hc.toDefine.length > 0) this.sendDefinitions(hc);
-      off += saving;
-      len -= saving;
-    }
+    const saving = this.headers.compress(buf, off, len, info.flowId, now);
+    off += saving;
+    len -= saving;
     pkt.flowId = info.flowId;
     pkt.size = len + DATA_HEADER_LEN;
     pkt.interactive = info.interactive;
@@ -360,25 +349,10 @@ export class PeerSession {
   /** A datagram whose inner headers are compressed: rebuilt straight into a pool slot. */
   private onCompressed(link: PathLink, buf: Uint8Array, now: Millis): void {
     const h = this.hdr;
-    const id = contextOf(buf, h.payloadOffset);
-    if (!this.hcRx.has(id)) {
-      this.counters.unknownContextDrops++;
-      this.tellUnknown(link, id, now);
-      return;
-    }
     const pool = this.pool;
-    const slot = pool.claim();
-    if (slot < 0) return; // pool exhausted: overload drop (counted by the pool)
-    const at = pool.offset(slot);
-    const cap = pool.slotSize - POOL_HEADROOM;
-    const n = decompress(buf, h.payloadOffset, h.payloadLength, this.hcRx.templates, pool.slab, at, cap);
-    if (n < 0) {
-      pool.release(slot);
-      this.counters.badHeaderDrops++;
-      return;
-    }
-    pool.lens[slot] = n;
-    if (this.allowed.lookupSource(pool.slab, n, at) !== true) {
+    const slot = this.headers.rebuild(link, buf, h.payloadOffset, h.payloadLength, pool, now);
+    if (slot < 0) return;
+    if (this.allowed.lookupSource(pool.slab, pool.lens[slot] as number, pool.offset(slot)) !== true) {
       pool.release(slot);
       this.counters.spoofDrops++;
       return;
@@ -387,26 +361,6 @@ export class PeerSession {
     this.counters.compressedRx++;
     this.order.pushArrival(h, slot, now, link.lane, this.spread);
     this.drainReorder(now);
-  }
-
-  /** Sends the definitions `hc` queued, on the lowest-RTT path that can carry them. */
-  private sendDefinitions(hc: HcSender): void {
-    const link = this.controlLink();
-    for (const id of hc.toDefine) {
-      const template = hc.templateOf(id);
-      if (link && template) link.sendControl({ type: 'hcDefine', id, template });
-    }
-    hc.toDefine.length = 0; // without a path: sent again after DEFINE_RETRY_MS
-    if (link) this.markDirty(link);
-  }
-
-  private tellUnknown(link: PathLink, id: number, now: Millis): void {
-    const at = this.unknownToldAt.get(id);
-    if (at !== undefined && now - at < 100) return;
-    if (this.unknownToldAt.size > 1024) this.unknownToldAt.clear();
-    this.unknownToldAt.set(id, now);
-    link.sendControl({ type: 'hcUnknown', id });
-    this.markDirty(link);
   }
 
   /** The Active path with the lowest RTT, else any bound path; null without one. */
@@ -459,19 +413,8 @@ export class PeerSession {
 
   /** Control messages every path handles the same way on both ends. */
   onControl(link: PathLink, msg: ControlMessage, now: Millis): void {
-    if (msg.type === 'hcDefine') {
-      if (this.hcRx.define(msg.id, msg.template)) {
-        this.unknownToldAt.delete(msg.id);
-        link.sendControl({ type: 'hcAck', id: msg.id, template: msg.template });
-        this.markDirty(link);
-      }
-    } else if (msg.type === 'hcAck') this.hcTx?.onAck(msg.id, msg.template);
-    else if (msg.type === 'hcUnknown') {
-      const hc = this.hcTx;
-      if (!hc) return;
-      hc.onUnknown(msg.id, now);
-      if (hc.toDefine.length > 0) this.sendDefinitions(hc);
-    } else onKeepaliveMessage(this.manager, link, msg, now, this.markDirty);
+    if (!this.headers.onControl(link, msg, now))
+      onKeepaliveMessage(this.manager, link, msg, now, this.markDirty);
   }
 
   /** Feeds quiche's transport stats of every path into the metrics (transport-sample.ts). */
