@@ -283,8 +283,8 @@ export class PeerSession {
     pkt.size = len + DATA_HEADER_LEN;
     pkt.interactive = info.interactive;
     pkt.critical = info.interactive;
-    const opener = info.ackOnly || info.synOnly;
-    pkt.fastLane = opener || this.quick?.isQuick(info, now) === true;
+    const bareAckOrSyn = info.ackOnly || info.synOnly;
+    pkt.fastLane = bareAckOrSyn || this.quick?.isQuick(info, now) === true;
     let n = this.scheduler.pick(pkt, this.views, now, this.picked);
     if (n === 0 && !pkt.interactive && !pkt.fastLane)
       n = this.tx.pickToHold(this.scheduler, pkt, now, this.picked);
@@ -306,7 +306,7 @@ export class PeerSession {
       const link = this.paths.get(this.picked[i] as PathId);
       if (link && this.tx.send(link, datagram, 0, total, pkt, now)) {
         sent++;
-        if (opener) link.replay.record(datagram, 0, total, info.flowId, now);
+        if (bareAckOrSyn) link.replay.record(datagram, 0, total, info.flowId, now);
       }
     }
     if (sent === 0) this.counters.noPathDrops++;
@@ -370,7 +370,7 @@ export class PeerSession {
     for (const v of this.views) {
       const link = this.paths.get(v.id);
       if (!link || link.closed) continue;
-      const rtt = v.state === 'active' && Number.isFinite(v.srttMs) ? v.srttMs : 1e9;
+      const rtt = v.state === 'active' && Number.isFinite(v.srttMs) ? v.srttMs : 1e9; // others after every Active one
       if (best === null || rtt < bestRtt) {
         best = link;
         bestRtt = rtt;
