@@ -19,7 +19,7 @@
 //   bit 4  FLAG_SPREAD       the sender spreads this packet's flow over several paths (aggregate
 //                            mode, weighted or round-robin): the receiver may even out the paths'
 //                            delays for it (delay-line.ts). Receivers that do not know it ignore it.
-//   bit 5  FLAG_COMPRESSED   the payload is an IPv4/TCP packet whose headers are compressed under a
+//   bit 5  FLAG_COMPRESSED   the payload is an IPv4 TCP or UDP packet whose headers are compressed under a
 //                            context the receiver holds (header-compress.ts). Sent only to a peer
 //                            that announced the "hc-v1" feature.
 //   bits 6-7 reserved: senders write 0, receivers ignore them. A future change that adds bytes to
@@ -32,6 +32,7 @@
 // (headroom), then `encodeHeaderBefore(buf, HEADER_LEN, hdr)` writes the header just in front of
 // it and returns the datagram's start offset. No copy, no allocation.
 
+import { COMPRESSED_MIN_LEN } from './header-compress.ts';
 import { ipVersion, readU32 } from './ip-packet.ts';
 import type { Decoded, FlowId } from './types.ts';
 
@@ -45,8 +46,6 @@ export const FLAG_SPREAD = 0x10;
 export const FLAG_COMPRESSED = 0x20;
 /** Bits this version understands; the rest are ignored on decode and cleared on encode. */
 export const KNOWN_FLAGS = 0x3f;
-/** Shortest compressed payload (header-compress.ts COMPRESSED_FIXED_LEN). */
-const COMPRESSED_MIN_LEN = 18;
 
 /** Full header length (version, flags, flow ID, sequence): the headroom a sender leaves. */
 export const HEADER_LEN = 10;

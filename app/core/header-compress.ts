@@ -33,6 +33,8 @@
 // after its flow has been idle for CONTEXT_IDLE_MS, far longer than any packet stays in flight
 // (header-contexts.ts). Pure: no I/O, no allocation per packet.
 
+import { IPV4_MIN_HEADER, PROTO_TCP, PROTO_UDP, readU16 } from './ip-packet.ts';
+
 /** Context template: TOS, IPv4 byte 6 (flags), TTL, protocol, source, destination, ports. */
 export const TEMPLATE_LEN = 16;
 /** Context IDs are 14 bits. */
@@ -42,46 +44,42 @@ export const COMPRESSED_FIXED_LEN = 18;
 /** Bytes a compressed header saves at most: IPv4 (20) + ports (4) + urgent (2) + TS prefix (4) - 4. */
 export const MAX_SAVING = 26;
 
+/** Shortest compressed packet: UDP's ctx, IP ID and checksum (the TCP form is 18 or more). */
+export const COMPRESSED_MIN_LEN = 6;
+
 const BIT_TS = 0x4000;
 const BIT_URG0 = 0x8000;
 const CTX_MASK = 0x3fff;
-const IPV4_HEADER = 20;
+const IPV4_HEADER = IPV4_MIN_HEADER;
 const TCP_HEADER = 20;
 const UDP_HEADER = 8;
-const PROTO_TCP = 6;
-const PROTO_UDP = 17;
 
 /** The IPv4 header checksum of buf[off, off+20) with its checksum field taken as 0. */
 export function ipv4HeaderChecksum(buf: Uint8Array, off: number): number {
   let sum = 0;
   for (let i = 0; i < IPV4_HEADER; i += 2) {
     if (i === 10) continue;
-    sum += ((buf[off + i] as number) << 8) | (buf[off + i + 1] as number);
+    sum += readU16(buf, off + i);
   }
   while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
   return ~sum & 0xffff;
 }
 
 /**
- * Fills `tpl` with the packet's context template and returns the length of its IPv4 + TCP headers,
- * or -1 when the packet is not one this codec rebuilds exactly.
+ * Fills `tpl` with the packet's context template and returns the length of its IPv4 + TCP (or UDP)
+ * headers, or -1 when the packet is not one this codec rebuilds exactly.
  */
 export function templateOf(buf: Uint8Array, off: number, len: number, tpl: Uint8Array): number {
   if (len < IPV4_HEADER + UDP_HEADER || off + len > buf.length || buf[off] !== 0x45) return -1;
   const proto = buf[off + 9] as number;
   if (proto !== PROTO_TCP && proto !== PROTO_UDP) return -1;
-  if ((((buf[off + 2] as number) << 8) | (buf[off + 3] as number)) !== len) return -1;
+  if (readU16(buf, off + 2) !== len) return -1;
   if (((buf[off + 6] as number) & 0x3f) !== 0 || buf[off + 7] !== 0) return -1; // MF or a fragment offset
-  if (ipv4HeaderChecksum(buf, off) !== (((buf[off + 10] as number) << 8) | (buf[off + 11] as number)))
-    return -1;
+  if (ipv4HeaderChecksum(buf, off) !== readU16(buf, off + 10)) return -1;
   let hl = IPV4_HEADER + UDP_HEADER;
   if (proto === PROTO_UDP) {
     // The UDP length is rebuilt from the packet's: it must say the same.
-    if (
-      (((buf[off + IPV4_HEADER + 4] as number) << 8) | (buf[off + IPV4_HEADER + 5] as number)) !==
-      len - IPV4_HEADER
-    )
-      return -1;
+    if (readU16(buf, off + IPV4_HEADER + 4) !== len - IPV4_HEADER) return -1;
   } else {
     if (len < IPV4_HEADER + TCP_HEADER) return -1;
     hl = IPV4_HEADER + ((buf[off + IPV4_HEADER + 12] as number) >> 4) * 4;
@@ -96,7 +94,7 @@ export function templateOf(buf: Uint8Array, off: number, len: number, tpl: Uint8
   return hl;
 }
 
-/** True when a template is one `decompress` can rebuild from (IPv4 + TCP, no fragment bits). */
+/** True when a template is one `decompress` can rebuild from (TCP or UDP, no fragment bits). */
 export function validTemplate(tpl: Uint8Array): boolean {
   return (
     tpl.length === TEMPLATE_LEN &&
@@ -153,6 +151,9 @@ export function compressInPlace(buf: Uint8Array, off: number, hl: number, ctx: n
  * Rebuilds the packet compressed in src[off, off+len) into dst at dstOff with the template of
  * its context (`templates` at ctx * TEMPLATE_LEN). Returns the packet's length, or -1 when it is
  * malformed or does not fit in `cap` bytes. The caller checked the context is known (`contextOf`).
+ * `src` and `dst` are distinct buffers. The compressed packet is copied once, its end at the
+ * rebuilt packet's end (the payload lands in place), and the headers are then written over its
+ * front; pass src as an exact view (off 0, len src.length) and no view is made per packet.
  */
 export function decompress(
   src: Uint8Array,
@@ -163,8 +164,8 @@ export function decompress(
   dstOff: number,
   cap: number,
 ): number {
-  if (len < UDP_COMPRESSED_LEN || off + len > src.length) return -1;
-  const bits = ((src[off] as number) << 8) | (src[off + 1] as number);
+  if (len < COMPRESSED_MIN_LEN || off + len > src.length) return -1;
+  const bits = readU16(src, off);
   const tp = (bits & CTX_MASK) * TEMPLATE_LEN;
   if (templates[tp + 3] === PROTO_UDP) return decompressUdp(src, off, len, templates, tp, dst, dstOff, cap);
   if (len < COMPRESSED_FIXED_LEN) return -1;
@@ -178,6 +179,7 @@ export function decompress(
   const hl = IPV4_HEADER + TCP_HEADER + opts;
   const total = hl + len - ch;
   if (total > cap || total > 0xffff || dstOff + total > dst.length) return -1;
+  copyAtEnd(src, off, len, dst, dstOff + total);
   writeIpv4(src, off, templates, tp, total, dst, dstOff);
   const t = dstOff + IPV4_HEADER;
   for (let i = 0; i < 4; i++) dst[t + i] = templates[tp + 12 + i] as number;
@@ -197,12 +199,9 @@ export function decompress(
     dst[q++] = 8;
     dst[q++] = 10;
   }
-  dst.set(src.subarray(p, off + len), q);
+  // The rest (options after the prefix, payload) is where copyAtEnd put it: src[p] is at dst[q].
   return total;
 }
-
-/** Shortest compressed UDP packet: ctx, IP ID, UDP checksum. */
-const UDP_COMPRESSED_LEN = 6;
 
 function decompressUdp(
   src: Uint8Array,
@@ -214,8 +213,9 @@ function decompressUdp(
   dstOff: number,
   cap: number,
 ): number {
-  const total = IPV4_HEADER + UDP_HEADER + len - UDP_COMPRESSED_LEN;
+  const total = IPV4_HEADER + UDP_HEADER + len - COMPRESSED_MIN_LEN;
   if (total > cap || total > 0xffff || dstOff + total > dst.length) return -1;
+  copyAtEnd(src, off, len, dst, dstOff + total);
   writeIpv4(src, off, templates, tp, total, dst, dstOff);
   const u = dstOff + IPV4_HEADER;
   for (let i = 0; i < 4; i++) dst[u + i] = templates[tp + 12 + i] as number;
@@ -223,8 +223,12 @@ function decompressUdp(
   dst[u + 5] = (total - IPV4_HEADER) & 0xff;
   dst[u + 6] = src[off + 4] as number;
   dst[u + 7] = src[off + 5] as number;
-  dst.set(src.subarray(off + UDP_COMPRESSED_LEN, off + len), u + UDP_HEADER);
-  return total;
+  return total; // the payload is where copyAtEnd put it
+}
+
+/** Copies src[off, off+len) into dst so that it ends at dstEnd (no view when src is exact). */
+function copyAtEnd(src: Uint8Array, off: number, len: number, dst: Uint8Array, dstEnd: number): void {
+  dst.set(off === 0 && len === src.length ? src : src.subarray(off, off + len), dstEnd - len);
 }
 
 /** The IPv4 header of a rebuilt packet: the template's fields, the IP ID from `src`, `total`. */
@@ -255,5 +259,5 @@ function writeIpv4(
 
 /** The context ID a compressed packet names (no checks). */
 export function contextOf(src: Uint8Array, off: number): number {
-  return (((src[off] as number) << 8) | (src[off + 1] as number)) & CTX_MASK;
+  return readU16(src, off) & CTX_MASK;
 }

@@ -87,7 +87,7 @@ export class HcSender {
   private nextFresh = 0;
   private noRoomUntil = 0;
   private readonly tpl = new Uint8Array(TEMPLATE_LEN);
-  /** IDs whose definition should be sent now; the caller drains it (`define` gives the template). */
+  /** IDs whose definition should be sent now; the caller drains it (`templateOf` gives the template). */
   readonly toDefine: number[] = [];
 
   constructor(private readonly capacity = MAX_CONTEXTS) {}

@@ -53,12 +53,12 @@ export class InnerHeaders {
   }
 
   /**
-   * Rebuilds the compressed packet src[off, off+len) into a pool slot and returns the slot, or -1
-   * when it was dropped (unknown context: counted and the peer told; malformed: counted; pool
-   * exhausted: counted by the pool).
+   * Rebuilds the compressed packet `payload` (an exact view: the copy then makes no view of its
+   * own) into a pool slot and returns the slot, or -1 when it was dropped (unknown context:
+   * counted and the peer told; malformed: counted; pool exhausted: counted by the pool).
    */
-  rebuild(link: PathLink, src: Uint8Array, off: number, len: number, pool: PacketPool, now: Millis): number {
-    const id = contextOf(src, off);
+  rebuild(link: PathLink, payload: Uint8Array, pool: PacketPool, now: Millis): number {
+    const id = contextOf(payload, 0);
     if (!this.rx.has(id)) {
       this.counters.unknownContextDrops++;
       this.tellUnknown(link, id, now);
@@ -67,7 +67,15 @@ export class InnerHeaders {
     const slot = pool.claim();
     if (slot < 0) return -1;
     const at = pool.offset(slot);
-    const n = decompress(src, off, len, this.rx.templates, pool.slab, at, pool.slotSize - POOL_HEADROOM);
+    const n = decompress(
+      payload,
+      0,
+      payload.length,
+      this.rx.templates,
+      pool.slab,
+      at,
+      pool.slotSize - POOL_HEADROOM,
+    );
     if (n < 0) {
       pool.release(slot);
       this.counters.badHeaderDrops++;

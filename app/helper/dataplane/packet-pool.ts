@@ -37,11 +37,8 @@ export class PacketPool {
   /** Copies buf[off, off+len) into a free slot; returns the slot or -1 (empty pool, or too big). */
   store(buf: Uint8Array, off: number, len: number): number {
     if (len > this.slotSize - POOL_HEADROOM) return -1;
-    if (this.freeTop === 0) {
-      this.exhausted++;
-      return -1;
-    }
-    const i = this.free[--this.freeTop] as number;
+    const i = this.claim();
+    if (i < 0) return -1;
     this.slab.set(off === 0 && len === buf.length ? buf : buf.subarray(off, off + len), this.offset(i));
     this.lens[i] = len;
     return i;

@@ -43,47 +43,14 @@ import type { PacketPool } from './packet-pool.ts';
 import type { PathLink } from './path-link.ts';
 import { PathSender } from './path-sender.ts';
 import { ReceiveOrder } from './receive-order.ts';
+import { newSessionCounters, type SessionCounters } from './session-counters.ts';
 import { balanceFor, pacerFor, quickFor, spreadsFlows } from './strategy-aids.ts';
 import { samplePath } from './transport-sample.ts';
-
-export interface SessionCounters {
-  txPackets: number;
-  rxPackets: number;
-  /** No path could take the packet (all failed, or every window full). */
-  noPathDrops: number;
-  /** Inner source address not in the peer's allowed prefixes (cryptokey routing, SECURITY P6). */
-  spoofDrops: number;
-  /** Datagrams whose encapsulation header did not decode. */
-  badHeaderDrops: number;
-  /** Redundant copies sent beyond the first. */
-  redundantCopies: number;
-  /** Bare ACKs and SYNs sent again on another path after theirs died (ack-replay.ts). */
-  ackReplays: number;
-  /** Bulk datagrams that waited for a path's pacer instead of going at once (held-bulk.ts). */
-  bulkHeld: number;
-  /** Packets sent / received with compressed inner headers (header-compress.ts). */
-  compressedTx: number;
-  compressedRx: number;
-  /** Compressed packets that named a context we do not hold (dropped; the peer is told). */
-  unknownContextDrops: number;
-}
 
 export type Deliver = (from: PeerSession, pool: PacketPool, slot: number) => void;
 
 export class PeerSession {
-  readonly counters: SessionCounters = {
-    txPackets: 0,
-    rxPackets: 0,
-    noPathDrops: 0,
-    spoofDrops: 0,
-    badHeaderDrops: 0,
-    redundantCopies: 0,
-    ackReplays: 0,
-    bulkHeld: 0,
-    compressedTx: 0,
-    compressedRx: 0,
-    unknownContextDrops: 0,
-  };
+  readonly counters: SessionCounters = newSessionCounters();
   readonly paths = new Map<PathId, PathLink>();
   readonly manager = new PathManager();
   scheduler: MultipathScheduler;
@@ -136,9 +103,7 @@ export class PeerSession {
     this.scheduler = new MultipathScheduler(schedulerConfig);
     this.tx = new PathSender(this.views, this.paths, markDirty, this.counters);
     this.headers = new InnerHeaders(() => this.controlLink(), markDirty, this.counters);
-    this.balance = balanceFor(this.scheduler.config.strategy);
-    this.spread = spreadsFlows(this.scheduler.config);
-    this.quick = quickFor(this.scheduler.config);
+    this.applyStrategy();
   }
 
   /**
@@ -175,10 +140,15 @@ export class PeerSession {
 
   setScheduler(config: SchedulerConfig): void {
     this.scheduler = new MultipathScheduler(config);
+    this.applyStrategy();
+    for (const link of this.paths.values()) link.pacer = pacerFor(this.scheduler.config.strategy);
+  }
+
+  /** The strategy's helpers (strategy-aids.ts): queue balancing, spreading, interactive flows. */
+  private applyStrategy(): void {
     this.balance = balanceFor(this.scheduler.config.strategy);
     this.spread = spreadsFlows(this.scheduler.config);
     this.quick = quickFor(this.scheduler.config);
-    for (const link of this.paths.values()) link.pacer = pacerFor(this.scheduler.config.strategy);
   }
 
   /** Binds an established, hello-verified path to this session. */
@@ -350,7 +320,8 @@ export class PeerSession {
   private onCompressed(link: PathLink, buf: Uint8Array, now: Millis): void {
     const h = this.hdr;
     const pool = this.pool;
-    const slot = this.headers.rebuild(link, buf, h.payloadOffset, h.payloadLength, pool, now);
+    const payload = this.slices.view(buf, h.payloadOffset, h.payloadLength);
+    const slot = this.headers.rebuild(link, payload, pool, now);
     if (slot < 0) return;
     if (this.allowed.lookupSource(pool.slab, pool.lens[slot] as number, pool.offset(slot)) !== true) {
       pool.release(slot);

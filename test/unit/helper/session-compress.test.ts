@@ -78,6 +78,20 @@ function tcp(src: number[], seq: number, payload = 100): Uint8Array {
   return b;
 }
 
+/** A UDP datagram from `src` with `payload` bytes (the smallest compressed form: 6 + payload). */
+function udp(src: number[], id: number, payload: number): Uint8Array {
+  const len = 28 + payload;
+  const b = new Uint8Array(DATA_HEADER_LEN + len);
+  const p = b.subarray(DATA_HEADER_LEN);
+  p.set([0x45, 0, len >>> 8, len & 0xff, 0, id, 0x40, 0, 64, 17, 0, 0, ...src, 198, 19, 0, 1]);
+  const c = ipv4HeaderChecksum(p, 0);
+  p[10] = c >>> 8;
+  p[11] = c & 0xff;
+  p.set([0x9c, 0x41, 0x27, 0x10, (len - 20) >>> 8, (len - 20) & 0xff, 0x12, id], 20);
+  for (let i = 28; i < len; i++) p[i] = (i + id) & 0xff;
+  return b;
+}
+
 function send(e: End, pkt: Uint8Array, now: number): Uint8Array {
   const whole = pkt.slice(DATA_HEADER_LEN);
   const info = newFlowInfo();
@@ -103,6 +117,25 @@ describe('PeerSession inner-header compression', () => {
     assert.deepEqual(b.delivered, want);
     assert.equal(a.s.counters.compressedTx, 1);
     assert.equal(b.s.counters.compressedRx, 1);
+  });
+
+  test('a UDP datagram of a few bytes crosses compressed in 6 + its payload and is rebuilt', () => {
+    const a = end('qe1a', '198.19.0.1/32');
+    const b = end('qe1b', '198.19.0.2/32');
+    const want = [send(a, udp(LAPTOP, 1, 4), 200), send(a, udp(LAPTOP, 2, 4), 200)];
+    carry(a, b, 201);
+    carry(b, a, 202);
+    for (const [id, size] of [
+      [3, 4],
+      [4, 0],
+    ] as const) {
+      want.push(send(a, udp(LAPTOP, id, size), 203));
+      const wire = carry(a, b, 204);
+      assert.equal(((wire[0] as Uint8Array)[1] as number) & FLAG_COMPRESSED, FLAG_COMPRESSED);
+      assert.equal((wire[0] as Uint8Array).length, DATA_HEADER_LEN + 6 + size);
+    }
+    assert.equal(b.s.counters.badHeaderDrops, 0);
+    assert.deepEqual(b.delivered, want);
   });
 
   test('a rebuilt packet from a source outside allowed_ips is dropped as spoofed', () => {
