@@ -137,14 +137,25 @@ describe('multipath in the lab', { skip }, () => {
   });
 
   test('blackhole: both ends move traffic off the silent path before it is failed', async () => {
-    await withTunnel('bh', ['mode = "aggregate"'], async (lab) => {
-      // Nobody sees an interface go down: each end finds its traffic on wifi0 unanswered for the
-      // silence timeout (300 ms) and stops scheduling there. Failing the path takes three lost
-      // probes more: until then half the pings and half the replies went into it (27-35 of 150
-      // lost over 0.7-0.9 s; now 15-16 over about 0.4 s).
-      const lost = await pingsLostAcross(lab, () => lab.blackhole('wifi0', true));
-      assert.ok(lost.length <= 22, `lost ${lost.length} of 150: ${lost.join(' ')}`);
-    });
+    // wifi0 is the faster path (2 ms against 20), so pings and replies ride it, not spread.
+    await withTunnel(
+      'bh',
+      ['mode = "aggregate"'],
+      async (lab, t) => {
+        // Nobody sees an interface go down. Each end finds what it sent on wifi0 unanswered for
+        // 2 x RTT + 25 ms (answer-watch.ts) and sends pings and replies on lte0 from then on;
+        // bulk would leave at the silence timeout (300 ms), the path fails three probes later.
+        // Before the packet-level watch, every ping crossed on wifi0 until both ends had found
+        // it stalled: 16-25 lost in a row.
+        const lost = await pingsLostAcross(lab, () => lab.blackhole('wifi0', true));
+        assert.ok(lost.length <= 10, `lost ${lost.length} of 150: ${lost.join(' ')}`);
+        for (const end of ['laptop', 'gw'] as const) {
+          const c = await helperCounters(t, end);
+          assert.ok((c.quietTurns ?? 0) >= 1, `${end}: no path turned quiet`);
+        }
+      },
+      rtts(2, 20),
+    );
   });
 
   test('failover mode: both ends send on the primary only, then on the backup once it fails', async () => {

@@ -10,6 +10,7 @@
 //                      error) with the user's target kept apart.
 
 export { AckReplay } from './ack-replay.ts';
+export { AnswerWatch, PEER_ACK_DELAY_MS, QUIET_MIN_MS, quietAfterMs } from './answer-watch.ts';
 export { BandwidthEstimator } from './bandwidth-estimator.ts';
 export { BulkPacer, LATENCY_TARGET_MS } from './bulk-pacer.ts';
 export {
@@ -22,7 +23,13 @@ export {
 } from './delay-line.ts';
 export { FlowPins } from './flow-pins.ts';
 export { HeldBulk, holdLimitBytes } from './held-bulk.ts';
-export { type LatencyAwareConfig, LatencyAwareScheduler, lowestRtt, rttKey } from './latency-aware.ts';
+export {
+  faster,
+  type LatencyAwareConfig,
+  LatencyAwareScheduler,
+  lowestRtt,
+  rttKey,
+} from './latency-aware.ts';
 export { LossWindow } from './loss-window.ts';
 export {
   createStrategy,

@@ -2,9 +2,11 @@
 //  - interactive packets go to the lowest-RTT path. A flow is pinned to its path and stays while
 //    that path's RTT is within interactive_max_rtt_ms, or is not clearly beaten by another path
 //    (PIN_SWITCH_*): RTT estimates of similar paths cross all the time and every move reorders
-//    the flow. If the chosen path's window is full, the packet takes a detour only to a path
-//    that is nearly as fast; otherwise pick returns 0 and the caller holds the packet until the
-//    window opens (within one RTT of the fast path: cheaper than a 600 ms detour).
+//    the flow. A quiet path (PathView.quiet: its traffic unanswered for 2 x RTT + 25 ms) ranks
+//    after every answering one and holds no pin. If the chosen path's window is full, the
+//    packet takes a detour only to a path that is nearly as fast; otherwise pick returns 0 and
+//    the caller holds the packet until the window opens (within one RTT of the fast path:
+//    cheaper than a 600 ms detour).
 //  - bulk packets are spread by smooth weighted round-robin over paths whose capacity is at
 //    least bulk_min_bandwidth_mbps (unknown capacity qualifies), or over all eligible paths when
 //    none qualifies, and whose unloaded RTT is comparable to the fastest path's (BULK_RTT_*):
@@ -43,13 +45,20 @@ export function rttKey(p: PathView): number {
   return Number.isNaN(p.srttMs) ? Number.POSITIVE_INFINITY : p.srttMs;
 }
 
-/** Index of the lowest-RTT path in `paths` (only those with urgent room if `sendable`), or -1. */
+/** `a` is the better path for a packet that wants the fastest one: an answering path before a
+ *  quiet one (PathView.quiet), then the lower RTT. */
+export function faster(a: PathView, b: PathView): boolean {
+  if (a.quiet !== b.quiet) return !a.quiet;
+  return rttKey(a) < rttKey(b);
+}
+
+/** Index of the fastest path in `paths` (faster(); only those with urgent room if `sendable`), or -1. */
 export function lowestRtt(paths: readonly PathView[], sendable: boolean, exclude = -1): number {
   let best = -1;
   for (let i = 0; i < paths.length; i++) {
     const p = paths[i] as PathView;
     if (i === exclude || (sendable && !p.canSendUrgent)) continue;
-    if (best < 0 || rttKey(p) < rttKey(paths[best] as PathView)) best = i;
+    if (best < 0 || faster(p, paths[best] as PathView)) best = i;
   }
   return best;
 }
@@ -98,7 +107,9 @@ export class LatencyAwareScheduler implements Scheduler {
         if (p.id !== pinned) continue;
         const pr = rttKey(p);
         const beaten = rttKey(best) * PIN_SWITCH_RATIO + PIN_SWITCH_MARGIN_MS < pr;
-        if (pr <= this.config.interactiveMaxRttMs || !beaten) chosen = p;
+        // A pin does not hold a flow on a quiet path while the best one answers.
+        const keep = pr <= this.config.interactiveMaxRttMs || !beaten;
+        if (keep && (!p.quiet || best.quiet)) chosen = p;
         break;
       }
     }

@@ -29,6 +29,12 @@ export interface PathView {
    * off it while another usable path is not stalled, until anything on it is answered.
    */
   readonly stalled: boolean;
+  /**
+   * Traffic sent on the path is unanswered for 2 x RTT + the peer's ACK delay (answer-watch.ts):
+   * perhaps a blackhole starting. The packets that take the fastest path rank it after every
+   * path that is answering; bulk stays on it until it is stalled.
+   */
+  readonly quiet: boolean;
   /** The path has room for another bulk packet now (window open, short send queue). */
   readonly canSend: boolean;
   /**
@@ -53,6 +59,7 @@ export function newPathView(id: PathId): MutablePathView {
     lossRatio: 0,
     balance: 1,
     stalled: false,
+    quiet: false,
     canSend: true,
     canSendUrgent: true,
   };

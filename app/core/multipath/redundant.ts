@@ -13,7 +13,7 @@
 // scheduler.
 
 import type { Millis, PathId } from '../types.ts';
-import { rttKey } from './latency-aware.ts';
+import { faster } from './latency-aware.ts';
 import type { PathView } from './path-view.ts';
 import type { PacketInfo, Scheduler } from './scheduler.ts';
 import { SmoothWeighted } from './smooth-weighted.ts';
@@ -38,8 +38,9 @@ export class RedundantScheduler implements Scheduler {
 }
 
 /**
- * Writes up to `max` distinct paths with urgent room into out[], lowest RTT first; returns how
- * many. Allocation-free: each round scans for the lowest RTT above the previous pick's.
+ * Writes up to `max` distinct paths with urgent room into out[], fastest first (faster():
+ * answering paths before quiet ones, then by RTT); returns how many. Allocation-free: each round
+ * scans the paths not taken yet.
  */
 function pickFastest(paths: readonly PathView[], max: number, out: PathId[]): number {
   let n = 0;
@@ -48,7 +49,7 @@ function pickFastest(paths: readonly PathView[], max: number, out: PathId[]): nu
     for (let i = 0; i < paths.length; i++) {
       const p = paths[i] as PathView;
       if (!p.canSendUrgent || taken(out, n, p.id)) continue;
-      if (best < 0 || rttKey(p) < rttKey(paths[best] as PathView)) best = i;
+      if (best < 0 || faster(p, paths[best] as PathView)) best = i;
     }
     if (best < 0) break;
     out[n++] = (paths[best] as PathView).id;

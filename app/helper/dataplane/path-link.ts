@@ -4,6 +4,7 @@
 import { ControlFrameReader, encodeControlFrame } from '../../core/control-frame.ts';
 import type { ControlMessage, PathKind } from '../../core/control-messages.ts';
 import { AckReplay } from '../../core/multipath/ack-replay.ts';
+import { AnswerWatch } from '../../core/multipath/answer-watch.ts';
 import type { BulkPacer } from '../../core/multipath/bulk-pacer.ts';
 import type { HeldBulk } from '../../core/multipath/held-bulk.ts';
 import type { MutablePathView } from '../../core/multipath/path-view.ts';
@@ -47,6 +48,10 @@ export class PathLink {
   canHold = false;
   /** The last bare ACKs and SYNs sent here, sent again elsewhere if this path dies (ack-replay.ts). */
   readonly replay = new AckReplay();
+  /** Whether the peer answers what we send here (answer-watch.ts): sent() per datagram, heard
+   *  when quiche took a packet in since the last look (refreshRoom). */
+  readonly answers = new AnswerWatch();
+  private packetsSeen = 0;
   /** Datagrams in that queue beyond which the path takes no bulk (refreshRoom, send-room.ts bulkQueueLimit). */
   queueLimit = bulkQueueLimit(0);
   /** Most datagrams of one GSO message on this path (refreshRoom, send-room.ts gsoBurst). */
@@ -69,11 +74,16 @@ export class PathLink {
 
   /**
    * Re-reads what the path may take, once per batch: its queue, bulk limit and GSO burst
-   * (send-room.ts), and the view's canSend / canSendUrgent. `throughput` is what the path carries:
+   * (send-room.ts), and the view's canSend / canSendUrgent / quiet. `throughput` is what the path carries:
    * a path that was never saturated (a fast, clean one) has no capacity estimate but may carry a
    * Gbit/s, and bursts of 8 would cost it CPU.
    */
   refreshRoom(v: MutablePathView, throughput: number, now: Millis): void {
+    if (this.conn.packetsIn !== this.packetsSeen) {
+      this.packetsSeen = this.conn.packetsIn;
+      this.answers.heard();
+    }
+    v.quiet = this.answers.quiet(now, v.srttMs);
     this.queued = this.conn.dgramQueueLen();
     this.queueLimit = bulkQueueLimit(v.bandwidth);
     this.burst = gsoBurst(v.bandwidth, throughput);

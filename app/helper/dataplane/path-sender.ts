@@ -56,6 +56,7 @@ export class PathSender {
     }
     link.counters.txPackets++;
     link.counters.txBytes += total;
+    link.answers.sent(now);
     if (!link.dirty) this.markDirty(link);
     // Counted, not read back: the queue is re-read once per batch (refreshViews).
     if (++link.queued >= link.queueLimit) {

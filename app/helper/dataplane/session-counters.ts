@@ -21,6 +21,9 @@ export interface SessionCounters {
   compressedRx: number;
   /** Compressed packets that named a context we do not hold (dropped; the peer is told). */
   unknownContextDrops: number;
+  /** Times a path turned quiet: its traffic unanswered, the fastest-path packets moved off it
+   *  (answer-watch.ts). */
+  quietTurns: number;
 }
 
 export function newSessionCounters(): SessionCounters {
@@ -36,5 +39,6 @@ export function newSessionCounters(): SessionCounters {
     compressedTx: 0,
     compressedRx: 0,
     unknownContextDrops: 0,
+    quietTurns: 0,
   };
 }

@@ -211,8 +211,11 @@ export class PeerSession {
       this.manager.writeView(v, now);
       v.balance = this.balance?.factorOf(v.id) ?? 1;
       const link = this.paths.get(v.id);
-      if (link) link.refreshRoom(v, this.manager.throughput(v.id), now);
-      else {
+      const wasQuiet = v.quiet;
+      if (link) {
+        link.refreshRoom(v, this.manager.throughput(v.id), now);
+        if (v.quiet && !wasQuiet) this.counters.quietTurns++;
+      } else {
         v.canSend = false;
         v.canSendUrgent = false;
       }

@@ -91,6 +91,8 @@ export class QuicConn {
   private closed: CloseInfo | null = null;
   private dgramRefused = 0;
   private recvErrorCount = 0;
+  /** UDP payloads quiche accepted: the path's "peer heard" signal (answer-watch.ts). */
+  packetsIn = 0;
 
   /** Opens a client connection; the first flush() emits the Initial. */
   static connect(opts: QuicConnectOptions): QuicConn {
@@ -161,6 +163,7 @@ export class QuicConn {
     let ok = true;
     try {
       this.native.recv(len === buf.byteLength ? buf : buf.subarray(0, len), this.recvInfo);
+      this.packetsIn++;
     } catch {
       ok = false;
       this.recvErrorCount++;

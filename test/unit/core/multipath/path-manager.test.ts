@@ -336,6 +336,7 @@ describe('PathManager quality hysteresis', () => {
       lossRatio: 1,
       balance: 1,
       stalled: true,
+      quiet: true,
       canSend: false,
       canSendUrgent: false,
     };
@@ -348,6 +349,7 @@ describe('PathManager quality hysteresis', () => {
     assert.equal(view.minRttMs, 20);
     assert.equal(view.stalled, false);
     assert.equal(view.canSend, false, 'canSend is the driver’s, untouched');
+    assert.equal(view.quiet, true, 'quiet is the driver’s, untouched');
     assert.equal(d.pm.writeView({ ...view, id: pathId(7) }, millis(1000)), false);
   });
 });

@@ -121,6 +121,21 @@ describe('weighted: fast-lane packets (bare TCP ACK or SYN)', () => {
     assert.deepEqual(picks(s, p, 1, ack), ['-']);
   });
 
+  test('a quiet path (traffic unanswered) ranks after every answering one; bulk stays spread', () => {
+    const s = new WeightedScheduler();
+    const p = [view(0, { srttMs: 60 }), view(1, { srttMs: 15, quiet: true })];
+    assert.deepEqual(picks(s, p, 2, ack), ['0', '0'], 'the slower path that answers');
+    assert.deepEqual(picks(s, p, 4), ['0', '1', '0', '1'], 'bulk is not moved by quiet');
+    (p[0] as MutablePathView).quiet = true;
+    assert.deepEqual(picks(s, p, 1, ack), ['1'], 'all quiet: by RTT again');
+    (p[0] as MutablePathView).quiet = false;
+    (p[0] as MutablePathView).canSendUrgent = false;
+    assert.deepEqual(picks(s, p, 1, ack), ['1'], 'the answering path is full: the quiet one beats none');
+    (p[1] as MutablePathView).quiet = false;
+    (p[0] as MutablePathView).canSendUrgent = true;
+    assert.deepEqual(picks(s, p, 1, ack), ['1'], 'heard again: fastest again at once');
+  });
+
   test('other small packets (data, SYN+ACK, FIN) stay spread like bulk', () => {
     const s = new WeightedScheduler();
     const p = [view(0, { srttMs: 60 }), view(1, { srttMs: 15 })];
@@ -155,6 +170,20 @@ describe('latency-aware', () => {
     assert.deepEqual(picks(s, p, 2, ssh()), ['1', '1']);
     // A new flow takes the lowest RTT directly.
     assert.deepEqual(picks(s, p, 1, ssh(99)), ['1']);
+  });
+
+  test('a pinned flow leaves a quiet path for an answering one, and may come back', () => {
+    const s = new LatencyAwareScheduler(cfg);
+    const p = [view(0, { srttMs: 10 }), view(1, { srttMs: 30 })];
+    assert.deepEqual(picks(s, p, 1, ssh()), ['0']);
+    (p[0] as MutablePathView).quiet = true;
+    assert.deepEqual(picks(s, p, 2, ssh()), ['1', '1']);
+    (p[1] as MutablePathView).quiet = true;
+    assert.deepEqual(picks(s, p, 1, ssh()), ['1'], 'both quiet: the pin holds (30 ms is under 50)');
+    (p[0] as MutablePathView).quiet = false;
+    (p[1] as MutablePathView).quiet = false;
+    (p[1] as MutablePathView).srttMs = 60;
+    assert.deepEqual(picks(s, p, 1, ssh()), ['0'], 'beaten clearly: back to the fast path');
   });
 
   test('pinned path gone (not eligible) → re-pinned to the best', () => {
@@ -245,6 +274,9 @@ describe('redundant', () => {
     assert.deepEqual(picks(s, p.slice(0, 2), 1, ssh()), ['1+0']);
     (p[1] as MutablePathView).srttMs = Number.NaN; // no RTT yet: last
     assert.deepEqual(picks(s, p, 1, ssh()), ['2+0+3']);
+    (p[2] as MutablePathView).quiet = true; // unanswered: after every answering path
+    assert.deepEqual(picks(s, p, 1, ssh()), ['0+3+1']);
+    (p[2] as MutablePathView).quiet = false;
     // A caller's out[] shorter than the copies bounds them.
     const out: PathId[] = [pathId(9), pathId(9)];
     assert.equal(s.pick(ssh(), p, now, out), 2);
