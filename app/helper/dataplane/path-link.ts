@@ -74,9 +74,9 @@ export class PathLink {
 
   /**
    * Re-reads what the path may take, once per batch: its queue, bulk limit and GSO burst
-   * (send-room.ts), and the view's canSend / canSendUrgent / quiet. `throughput` is what the path carries:
-   * a path that was never saturated (a fast, clean one) has no capacity estimate but may carry a
-   * Gbit/s, and bursts of 8 would cost it CPU.
+   * (send-room.ts), and the view's canSend / canSendUrgent / quiet. `throughput` is what the
+   * path carries: a path that was never saturated (a fast, clean one) has no capacity estimate
+   * but may carry a Gbit/s, and bursts of 8 would cost it CPU.
    */
   refreshRoom(v: MutablePathView, throughput: number, now: Millis): void {
     if (this.conn.packetsIn !== this.packetsSeen) {
