@@ -15,6 +15,8 @@ export class FakeConn {
   readonly sent: Uint8Array[] = [];
   readonly control: Uint8Array[] = [];
   readonly datagramBuffer = new Uint8Array(2048);
+  /** Packets "received" from the peer (QuicConn.packetsIn): a test bumps it to say the peer answered. */
+  packetsIn = 0;
   constructor(private readonly keep = false) {}
   dgramQueueLen(): number {
     return 0;
@@ -48,12 +50,12 @@ export function fakeLink(conn: object, iface = 'wifi0', kind: PathKind = 'wifi',
   );
 }
 
-/** Binds `link` to `s` and makes it Active: five probes answered in 5 ms (by t = 55 ms). */
-export function addActivePath(s: PeerSession, link: PathLink): PathId {
+/** Binds `link` to `s` and makes it Active: five probes answered in `rttMs` (5: by t = 55 ms). */
+export function addActivePath(s: PeerSession, link: PathLink, rttMs = 5): PathId {
   const id = s.addPath(link, 0 as Millis);
   for (let seq = 1; seq <= 5; seq++) {
     s.manager.handleProbeSent(id, seq, (seq * 10) as Millis);
-    s.manager.handleProbeAck(id, seq, (seq * 10 + 5) as Millis);
+    s.manager.handleProbeAck(id, seq, (seq * 10 + rttMs) as Millis);
   }
   return id;
 }
