@@ -49,7 +49,7 @@ export class PathLink {
   /** The last bare ACKs and SYNs sent here, sent again elsewhere if this path dies (ack-replay.ts). */
   readonly replay = new AckReplay();
   /** Whether the peer answers what we send here (answer-watch.ts): sent() per datagram, heard
-   *  when quiche took a packet in since the last look (refreshRoom). */
+   *  when quiche took a packet in since the last look (watchAnswers). */
   readonly answers = new AnswerWatch();
   private packetsSeen = 0;
   /** Datagrams in that queue beyond which the path takes no bulk (refreshRoom, send-room.ts bulkQueueLimit). */
@@ -74,16 +74,11 @@ export class PathLink {
 
   /**
    * Re-reads what the path may take, once per batch: its queue, bulk limit and GSO burst
-   * (send-room.ts), and the view's canSend / canSendUrgent / quiet. `throughput` is what the
-   * path carries: a path that was never saturated (a fast, clean one) has no capacity estimate
-   * but may carry a Gbit/s, and bursts of 8 would cost it CPU.
+   * (send-room.ts), and the view's canSend / canSendUrgent. `throughput` is what the path
+   * carries: a path that was never saturated (a fast, clean one) has no capacity estimate but
+   * may carry a Gbit/s, and bursts of 8 would cost it CPU.
    */
   refreshRoom(v: MutablePathView, throughput: number, now: Millis): void {
-    if (this.conn.packetsIn !== this.packetsSeen) {
-      this.packetsSeen = this.conn.packetsIn;
-      this.answers.heard();
-    }
-    v.quiet = this.answers.quiet(now, v.srttMs);
     this.queued = this.conn.dgramQueueLen();
     this.queueLimit = bulkQueueLimit(v.bandwidth);
     this.burst = gsoBurst(v.bandwidth, throughput);
@@ -91,6 +86,20 @@ export class PathLink {
     const room = v.canSendUrgent && this.queued < this.queueLimit;
     v.canSend = room && (this.pacer === null || this.pacer.hasRoom(now));
     this.canHold = room && this.pacer !== null && holdRoom(this);
+  }
+
+  /**
+   * One look, once per batch, at whether the peer answers on this path: sets the view's `quiet`
+   * (answer-watch.ts; the view's srttMs must be current). True when the path just turned quiet.
+   */
+  watchAnswers(v: MutablePathView, now: Millis): boolean {
+    if (this.conn.packetsIn !== this.packetsSeen) {
+      this.packetsSeen = this.conn.packetsIn;
+      this.answers.heard();
+    }
+    const was = v.quiet;
+    v.quiet = this.answers.quiet(now, v.srttMs);
+    return v.quiet && !was;
   }
 
   /** Lets quiche write this connection's packets into the sender's batch, in bursts of `burst`. */

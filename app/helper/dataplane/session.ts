@@ -35,6 +35,7 @@ import {
 import { RouteTable } from '../../core/route-table.ts';
 import type { Millis, NodeId, PathId } from '../../core/types.ts';
 import { ViewCache } from '../io/view-cache.ts';
+import { controlTarget } from './control-target.ts';
 import { SLOT } from './engine.ts';
 import { heldDeadline } from './held-send.ts';
 import { InnerHeaders } from './inner-headers.ts';
@@ -102,7 +103,7 @@ export class PeerSession {
     this.order = new ReceiveOrder((slot) => this.pool.release(slot));
     this.scheduler = new MultipathScheduler(schedulerConfig);
     this.tx = new PathSender(this.views, this.paths, markDirty, this.counters);
-    this.headers = new InnerHeaders(() => this.controlLink(), markDirty, this.counters);
+    this.headers = new InnerHeaders(() => controlTarget(this.views, this.paths), markDirty, this.counters);
     this.applyStrategy();
   }
 
@@ -211,10 +212,9 @@ export class PeerSession {
       this.manager.writeView(v, now);
       v.balance = this.balance?.factorOf(v.id) ?? 1;
       const link = this.paths.get(v.id);
-      const wasQuiet = v.quiet;
       if (link) {
+        if (link.watchAnswers(v, now)) this.counters.quietTurns++;
         link.refreshRoom(v, this.manager.throughput(v.id), now);
-        if (v.quiet && !wasQuiet) this.counters.quietTurns++;
       } else {
         v.canSend = false;
         v.canSendUrgent = false;
@@ -335,22 +335,6 @@ export class PeerSession {
     this.counters.compressedRx++;
     this.order.pushArrival(h, slot, now, link.lane, this.spread);
     this.drainReorder(now);
-  }
-
-  /** The Active path with the lowest RTT, else any bound path; null without one. */
-  private controlLink(): PathLink | null {
-    let best: PathLink | null = null;
-    let bestRtt = Number.POSITIVE_INFINITY;
-    for (const v of this.views) {
-      const link = this.paths.get(v.id);
-      if (!link || link.closed) continue;
-      const rtt = v.state === 'active' && Number.isFinite(v.srttMs) ? v.srttMs : 1e9; // others after every Active one
-      if (best === null || rtt < bestRtt) {
-        best = link;
-        bestRtt = rtt;
-      }
-    }
-    return best;
   }
 
   drainReorder(now: Millis): void {
