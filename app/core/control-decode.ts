@@ -194,6 +194,11 @@ export function decodeControlMessage(body: Uint8Array): Decoded<ControlMessage |
           ok: true,
           value: { type: 'pathClosed', interface: f.str(1, 'interface'), reason: f.str(2, 'reason') },
         };
+      case MessageType.pathHearing:
+        return {
+          ok: true,
+          value: { type: 'pathHearing', interface: f.str(1, 'interface'), hearing: f.bool(2, 'hearing') },
+        };
       case MessageType.hcDefine:
         return {
           ok: true,

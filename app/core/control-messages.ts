@@ -36,6 +36,7 @@ export const MessageType = {
   hcDefine: 9,
   hcAck: 10,
   hcUnknown: 11,
+  pathHearing: 12,
 } as const;
 
 /** How a path reaches the network, as the sender's interface monitor sees it. */
@@ -135,6 +136,21 @@ export interface PathClosedMessage {
 }
 
 /**
+ * The sender stopped (`hearing: false`) or started again (`true`) hearing the receiver on one
+ * path: what it sends there goes unanswered (answer-watch.ts), though the receiver may still hear
+ * it, so only this end can tell that the other direction died. Sent on another path, and again
+ * while it lasts (PATH_HEARING_REPEAT_MS); the receiver takes nothing but its fastest-path
+ * packets and bulk off the path (a one-way blackhole), and a receiver that does not know the
+ * message ignores it.
+ */
+export interface PathHearingMessage {
+  type: 'pathHearing';
+  /** The path's interface on the laptop, as its hello named it (`pathInfo.interface`). */
+  interface: string;
+  hearing: boolean;
+}
+
+/**
  * Inner-header compression (header-compress.ts), sent only between peers that both announced the
  * "hc-v1" feature. hcDefine: the sender will compress a flow's packets under context `id`, whose
  * 16-byte template is `template`; hcAck: the receiver stored it (echoing the template, so an ack
@@ -172,6 +188,7 @@ export type ControlMessage =
   | PathReportMessage
   | ScheduleMessage
   | PathClosedMessage
+  | PathHearingMessage
   | HcDefineMessage
   | HcAckMessage
   | HcUnknownMessage
@@ -303,6 +320,11 @@ export function encodeControlMessage(msg: ControlMessage): Uint8Array {
       w.header(MessageType.pathClosed);
       w.str(1, msg.interface);
       w.str(2, msg.reason);
+      break;
+    case 'pathHearing':
+      w.header(MessageType.pathHearing);
+      w.str(1, msg.interface);
+      w.bool(2, msg.hearing);
       break;
     case 'hcDefine':
     case 'hcAck':

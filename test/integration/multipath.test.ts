@@ -164,6 +164,28 @@ describe('multipath in the lab', { skip }, () => {
     );
   });
 
+  test('one-way blackhole: the gateway stops sending into a path the laptop no longer hears', async () => {
+    // wifi0 is the faster path (2 ms against 20). Only its gateway -> laptop direction dies: the
+    // gateway still hears the laptop there, so its own answer watch sees nothing wrong. The laptop
+    // finds its traffic on wifi0 unanswered, moves its pings off it and says so on lte0
+    // (pathHearing, peer-hearing.ts); the gateway then sends the replies on lte0 too. Before the
+    // message: 24 of 150 lost, in bursts over ~0.9 s (the gateway's own watch turned wifi0 quiet
+    // and back as the laptop's QUIC probes reached it), against 3 with it.
+    await withTunnel(
+      'ow',
+      ['mode = "aggregate"'],
+      async (lab, t) => {
+        const lost = await pingsLostAcross(lab, () => lab.blackholeInto('wifi0', 'laptop', true));
+        assert.ok(lost.length <= 4, `lost ${lost.length} of 150: ${lost.join(' ')}`);
+        const laptop = await helperCounters(t, 'laptop');
+        const gw = await helperCounters(t, 'gw');
+        assert.ok((laptop.hearingReports ?? 0) >= 1, 'the laptop never said it does not hear wifi0');
+        assert.ok((gw.peerDeafTurns ?? 0) >= 1, 'the gateway never heard that the laptop is deaf on wifi0');
+      },
+      rtts(2, 20),
+    );
+  });
+
   test('failover mode: both ends send on the primary only, then on the backup once it fails', async () => {
     await withTunnel('fo', ['mode = "failover"'], async (lab, t) => {
       await lab.setRate('wifi0', '50mbit');

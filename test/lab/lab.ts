@@ -36,6 +36,8 @@ export interface Lab {
   linkUp(path: string): Promise<void>;
   /** Drops every packet arriving on the path (both ends) while the link stays up. */
   blackhole(path: string, on: boolean): Promise<void>;
+  /** Drops what arrives on the path at one end only: the other direction keeps working. */
+  blackholeInto(path: string, end: 'laptop' | 'gw', on: boolean): Promise<void>;
   /** Random loss in per-ten-thousand on the receiving side of both ends (nftables netdev ingress). */
   setLoss(path: string, perTenThousand: number): Promise<void>;
   /** Round-trip delay (and jitter) on a path, half on each end's ingress (NFQUEUE, see delay/). */
@@ -103,6 +105,9 @@ export async function createLab(specs: LabPathSpec[] = DEFAULT_PATHS, tag = 'lab
     },
     async blackhole(name, on) {
       for (const ns of [laptop, gw]) await setIngressRule(ns, name, on ? 'drop' : null);
+    },
+    async blackholeInto(name, end, on) {
+      await setIngressRule(end === 'laptop' ? laptop : gw, name, on ? 'drop' : null);
     },
     async setDelay(name, spec) {
       await setDelay(lab, name, spec);

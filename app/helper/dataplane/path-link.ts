@@ -52,6 +52,15 @@ export class PathLink {
    *  when quiche took a packet in since the last look (watchAnswers). */
   readonly answers = new AnswerWatch();
   private packetsSeen = 0;
+  /** The watch's verdict at the last look (the view's `quiet` may also say what the peer told). */
+  private quietSeen = false;
+  /** Whether each end hears the other here (peer-hearing.ts): what we last told the peer, and
+   *  until when the peer's "I do not hear you" holds. */
+  readonly hearing = {
+    reportedQuiet: false,
+    reportedAt: Number.NEGATIVE_INFINITY,
+    peerDeafUntil: Number.NEGATIVE_INFINITY,
+  };
   /** Datagrams in that queue beyond which the path takes no bulk (refreshRoom, send-room.ts bulkQueueLimit). */
   queueLimit = bulkQueueLimit(0);
   /** Most datagrams of one GSO message on this path (refreshRoom, send-room.ts gsoBurst). */
@@ -97,8 +106,8 @@ export class PathLink {
       this.packetsSeen = this.conn.packetsIn;
       this.answers.heard();
     }
-    const was = v.quiet;
-    v.quiet = this.answers.quiet(now, v.srttMs);
+    const was = this.quietSeen;
+    v.quiet = this.quietSeen = this.answers.quiet(now, v.srttMs);
     return v.quiet && !was;
   }
 

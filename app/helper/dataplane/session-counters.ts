@@ -24,6 +24,10 @@ export interface SessionCounters {
   /** Times a path turned quiet: its traffic unanswered, the fastest-path packets moved off it
    *  (answer-watch.ts). */
   quietTurns: number;
+  /** pathHearing reports we sent: we stopped or started again hearing the peer on a path. */
+  hearingReports: number;
+  /** Times the peer said it does not hear us on a path (peer-hearing.ts: a one-way blackhole). */
+  peerDeafTurns: number;
 }
 
 export function newSessionCounters(): SessionCounters {
@@ -40,5 +44,7 @@ export function newSessionCounters(): SessionCounters {
     compressedRx: 0,
     unknownContextDrops: 0,
     quietTurns: 0,
+    hearingReports: 0,
+    peerDeafTurns: 0,
   };
 }

@@ -43,6 +43,7 @@ import { onKeepaliveMessage, sendKeepalive } from './keepalive.ts';
 import type { PacketPool } from './packet-pool.ts';
 import type { PathLink } from './path-link.ts';
 import { PathSender } from './path-sender.ts';
+import { applyPeerHearing, hearingReport, onPeerHearing, reported } from './peer-hearing.ts';
 import { ReceiveOrder } from './receive-order.ts';
 import { newSessionCounters, type SessionCounters } from './session-counters.ts';
 import { balanceFor, pacerFor, quickFor, spreadsFlows } from './strategy-aids.ts';
@@ -214,6 +215,8 @@ export class PeerSession {
       const link = this.paths.get(v.id);
       if (link) {
         if (link.watchAnswers(v, now)) this.counters.quietTurns++;
+        this.tellHearing(link, v, now);
+        applyPeerHearing(link, v, now);
         link.refreshRoom(v, this.manager.throughput(v.id), now);
       } else {
         v.canSend = false;
@@ -226,6 +229,17 @@ export class PeerSession {
       if (link && link.replay.size > 0) this.tx.replayFrom(link, now);
     }
     this.updateReorderMode(now);
+  }
+
+  /** Tells the peer, on another path, when we stop or start again hearing it on this one. */
+  private tellHearing(link: PathLink, v: MutablePathView, now: Millis): void {
+    const msg = hearingReport(link, v, now);
+    if (msg === null) return;
+    const via = controlTarget(this.views, this.paths, link);
+    if (via === null || !via.sendControl(msg)) return;
+    reported(link, v.quiet, now);
+    this.counters.hearingReports++;
+    if (!via.dirty) this.markDirty(via);
   }
 
   /** The path's queue-balancing share factor, or null when the strategy does not balance. */
@@ -371,6 +385,14 @@ export class PeerSession {
 
   /** Control messages every path handles the same way on both ends. */
   onControl(link: PathLink, msg: ControlMessage, now: Millis): void {
+    if (msg.type === 'pathHearing') {
+      for (const l of this.paths.values()) {
+        if (l.iface !== msg.interface) continue;
+        if (!msg.hearing && !(now < l.hearing.peerDeafUntil)) this.counters.peerDeafTurns++;
+        onPeerHearing(l, msg.hearing, now);
+      }
+      return;
+    }
     if (!this.headers.onControl(link, msg, now))
       onKeepaliveMessage(this.manager, link, msg, now, this.markDirty);
   }

@@ -90,6 +90,10 @@ const messageArb: fc.Arbitrary<ControlMessage> = fc.oneof(
     { noNullPrototype: true },
   ),
   fc.record(
+    { type: fc.constant('pathHearing' as const), interface: str, hearing: fc.boolean() },
+    { noNullPrototype: true },
+  ),
+  fc.record(
     {
       type: fc.constantFrom('hcDefine' as const, 'hcAck' as const),
       id: u32,

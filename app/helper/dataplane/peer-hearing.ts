@@ -1,0 +1,50 @@
+// One-way blackholes: a path whose one direction died. The end that sends into the dead direction
+// still hears the other end on the path, so its own answer watch (answer-watch.ts) sees nothing
+// wrong; only the other end, whose traffic there goes unanswered, can tell. That end says so on
+// another path (the pathHearing message), and the sender then treats the path as quiet and
+// stalled: its fastest-path packets (bare ACKs, pings) and its bulk go elsewhere, and the last
+// bare ACKs it sent there are sent again (ack-replay.ts). Measured in the lab before this: one
+// TCP upload over 2 x 50 Mbit/s, the gateway -> laptop direction of one path dropped: the upload
+// stood still (0 Mbit/s) for 1.1 s, every inner ACK going into the dead direction until the path
+// failed.
+import type { ControlMessage } from '../../core/control-messages.ts';
+import type { MutablePathView } from '../../core/multipath/index.ts';
+import type { Millis } from '../../core/types.ts';
+import type { PathLink } from './path-link.ts';
+
+/** While we still do not hear the peer on a path, we say so again this often, ms. */
+export const PATH_HEARING_REPEAT_MS = 250;
+/** The peer's "not hearing you" holds this long unless repeated, ms: a lost "hearing again"
+ *  (its carrier path died with it) does not keep a path out for longer. */
+export const PEER_DEAF_HOLD_MS = 1000;
+
+/**
+ * The message to send the peer about this path now, or null: a change of our own quiet
+ * (v.quiet as the answer watch left it, before applyPeerHearing), or a repeat while quiet.
+ * The caller sends it on another path and calls `reported` when it left.
+ */
+export function hearingReport(link: PathLink, v: MutablePathView, now: Millis): ControlMessage | null {
+  const h = link.hearing;
+  if (v.quiet === h.reportedQuiet && !(v.quiet && now - h.reportedAt >= PATH_HEARING_REPEAT_MS)) return null;
+  if (!v.quiet && !h.reportedQuiet) return null;
+  return { type: 'pathHearing', interface: link.iface, hearing: !v.quiet };
+}
+
+/** The report for `v` left at `now`. */
+export function reported(link: PathLink, quiet: boolean, now: Millis): void {
+  link.hearing.reportedQuiet = quiet;
+  link.hearing.reportedAt = now;
+}
+
+/** The peer told us whether it hears us on this link. */
+export function onPeerHearing(link: PathLink, hearing: boolean, now: Millis): void {
+  link.hearing.peerDeafUntil = hearing ? Number.NEGATIVE_INFINITY : now + PEER_DEAF_HOLD_MS;
+}
+
+/** A path the peer does not hear us on is quiet and stalled for our sending. True if so. */
+export function applyPeerHearing(link: PathLink, v: MutablePathView, now: Millis): boolean {
+  if (!(now < link.hearing.peerDeafUntil)) return false;
+  v.quiet = true;
+  v.stalled = true;
+  return true;
+}
