@@ -7,7 +7,7 @@
 // TCP upload over 2 x 50 Mbit/s, the gateway -> laptop direction of one path dropped: the upload
 // stood still (0 Mbit/s) for 1.1 s, every inner ACK going into the dead direction until the path
 // failed.
-import type { ControlMessage } from '../../core/control-messages.ts';
+import type { ControlMessage, PathHearingMessage } from '../../core/control-messages.ts';
 import type { MutablePathView } from '../../core/multipath/index.ts';
 import type { Millis } from '../../core/types.ts';
 import type { PathLink } from './path-link.ts';
@@ -36,9 +36,16 @@ export function reported(link: PathLink, quiet: boolean, now: Millis): void {
   link.hearing.reportedAt = now;
 }
 
-/** The peer told us whether it hears us on this link. */
-export function onPeerHearing(link: PathLink, hearing: boolean, now: Millis): void {
-  link.hearing.peerDeafUntil = hearing ? Number.NEGATIVE_INFINITY : now + PEER_DEAF_HOLD_MS;
+/** The peer told us whether it hears us on the path over `msg.interface`. Returns 1 when that
+ *  path just became one the peer does not hear (a new turn, not a repeat), else 0. */
+export function onPeerHearing(links: Iterable<PathLink>, msg: PathHearingMessage, now: Millis): number {
+  let turns = 0;
+  for (const link of links) {
+    if (link.iface !== msg.interface) continue;
+    if (!msg.hearing && !(now < link.hearing.peerDeafUntil)) turns = 1;
+    link.hearing.peerDeafUntil = msg.hearing ? Number.NEGATIVE_INFINITY : now + PEER_DEAF_HOLD_MS;
+  }
+  return turns;
 }
 
 /** A path the peer does not hear us on is quiet and stalled for our sending. True if so. */

@@ -234,9 +234,8 @@ export class PeerSession {
   /** Tells the peer, on another path, when we stop or start again hearing it on this one. */
   private tellHearing(link: PathLink, v: MutablePathView, now: Millis): void {
     const msg = hearingReport(link, v, now);
-    if (msg === null) return;
-    const via = controlTarget(this.views, this.paths, link);
-    if (via === null || !via.sendControl(msg)) return;
+    const via = msg && controlTarget(this.views, this.paths, link);
+    if (!msg || !via?.sendControl(msg)) return;
     reported(link, v.quiet, now);
     this.counters.hearingReports++;
     if (!via.dirty) this.markDirty(via);
@@ -385,15 +384,9 @@ export class PeerSession {
 
   /** Control messages every path handles the same way on both ends. */
   onControl(link: PathLink, msg: ControlMessage, now: Millis): void {
-    if (msg.type === 'pathHearing') {
-      for (const l of this.paths.values()) {
-        if (l.iface !== msg.interface) continue;
-        if (!msg.hearing && !(now < l.hearing.peerDeafUntil)) this.counters.peerDeafTurns++;
-        onPeerHearing(l, msg.hearing, now);
-      }
-      return;
-    }
-    if (!this.headers.onControl(link, msg, now))
+    if (msg.type === 'pathHearing')
+      this.counters.peerDeafTurns += onPeerHearing(this.paths.values(), msg, now);
+    else if (!this.headers.onControl(link, msg, now))
       onKeepaliveMessage(this.manager, link, msg, now, this.markDirty);
   }
 
