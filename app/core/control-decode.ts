@@ -197,7 +197,12 @@ export function decodeControlMessage(body: Uint8Array): Decoded<ControlMessage |
       case MessageType.pathHearing:
         return {
           ok: true,
-          value: { type: 'pathHearing', interface: f.str(1, 'interface'), hearing: f.bool(2, 'hearing') },
+          value: {
+            type: 'pathHearing',
+            interface: f.str(1, 'interface'),
+            hearing: f.bool(2, 'hearing'),
+            seq: f.u32(3, 'seq'),
+          },
         };
       case MessageType.hcDefine:
         return {

@@ -148,6 +148,10 @@ export interface PathHearingMessage {
   /** The path's interface on the laptop, as its hello named it (`pathInfo.interface`). */
   interface: string;
   hearing: boolean;
+  /** The sender's count of its reports about this path. Reports travel on different paths'
+   *  streams and can arrive out of order (a "not hearing" over a 600 ms path after the "hearing"
+   *  sent later over a 10 ms one): the receiver ignores one not newer than the last it took. */
+  seq: number;
 }
 
 /**
@@ -325,6 +329,7 @@ export function encodeControlMessage(msg: ControlMessage): Uint8Array {
       w.header(MessageType.pathHearing);
       w.str(1, msg.interface);
       w.bool(2, msg.hearing);
+      w.u32(3, msg.seq);
       break;
     case 'hcDefine':
     case 'hcAck':

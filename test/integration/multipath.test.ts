@@ -170,13 +170,14 @@ describe('multipath in the lab', { skip }, () => {
     // finds its traffic on wifi0 unanswered, moves its pings off it and says so on lte0
     // (pathHearing, peer-hearing.ts); the gateway then sends the replies on lte0 too. Before the
     // message: 24 of 150 lost, in bursts over ~0.9 s (the gateway's own watch turned wifi0 quiet
-    // and back as the laptop's QUIC probes reached it), against 3 with it.
+    // and back as the laptop's QUIC probes reached it), against 3 with it (10 leaves room for a
+    // slow machine, as in the blackhole test).
     await withTunnel(
       'ow',
       ['mode = "aggregate"'],
       async (lab, t) => {
         const lost = await pingsLostAcross(lab, () => lab.blackholeInto('wifi0', 'laptop', true));
-        assert.ok(lost.length <= 4, `lost ${lost.length} of 150: ${lost.join(' ')}`);
+        assert.ok(lost.length <= 10, `lost ${lost.length} of 150: ${lost.join(' ')}`);
         const laptop = await helperCounters(t, 'laptop');
         const gw = await helperCounters(t, 'gw');
         assert.ok((laptop.hearingReports ?? 0) >= 1, 'the laptop never said it does not hear wifi0');
@@ -348,7 +349,16 @@ describe('multipath in the lab', { skip }, () => {
         const m = /= [\d.]+\/([\d.]+)\/([\d.]+)\//.exec(out);
         assert.ok(m, out);
         const [avg, max] = [Number(m[1]), Number(m[2])];
-        assert.ok(max < 300, `a ping took ${max} ms: it crossed the 600 ms path`);
+        if (max >= 300) {
+          // Which end moved it (answer-watch.ts, peer-hearing.ts), for the failure's reader.
+          const why = async (end: 'laptop' | 'gw') => {
+            const c = await helperCounters(t, end);
+            return `${end}: quietTurns ${c.quietTurns}, hearingReports ${c.hearingReports}, peerDeafTurns ${c.peerDeafTurns}`;
+          };
+          assert.fail(
+            `a ping took ${max} ms: it crossed the 600 ms path (${await why('laptop')}; ${await why('gw')})`,
+          );
+        }
         assert.ok(avg < 100, `average ${avg} ms`);
         const p = await paths(t);
         assert.equal(p.length, 2);

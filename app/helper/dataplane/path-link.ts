@@ -59,7 +59,11 @@ export class PathLink {
   readonly hearing = {
     reportedQuiet: false,
     reportedAt: Number.NEGATIVE_INFINITY,
+    /** Reports we sent about this path (their seq). */
+    sent: 0,
     peerDeafUntil: Number.NEGATIVE_INFINITY,
+    /** The seq of the last report of the peer's we took. */
+    peerSeq: 0,
   };
   /** Datagrams in that queue beyond which the path takes no bulk (refreshRoom, send-room.ts bulkQueueLimit). */
   queueLimit = bulkQueueLimit(0);

@@ -27,21 +27,24 @@ export function hearingReport(link: PathLink, v: MutablePathView, now: Millis): 
   const h = link.hearing;
   if (v.quiet === h.reportedQuiet && !(v.quiet && now - h.reportedAt >= PATH_HEARING_REPEAT_MS)) return null;
   if (!v.quiet && !h.reportedQuiet) return null;
-  return { type: 'pathHearing', interface: link.iface, hearing: !v.quiet };
+  return { type: 'pathHearing', interface: link.iface, hearing: !v.quiet, seq: h.sent + 1 };
 }
 
 /** The report for `v` left at `now`. */
 export function reported(link: PathLink, quiet: boolean, now: Millis): void {
   link.hearing.reportedQuiet = quiet;
   link.hearing.reportedAt = now;
+  link.hearing.sent++;
 }
 
-/** The peer told us whether it hears us on the path over `msg.interface`. Returns 1 when that
- *  path just became one the peer does not hear (a new turn, not a repeat), else 0. */
+/** The peer told us whether it hears us on the path over `msg.interface` (older reports than the
+ *  last one taken are ignored). Returns 1 when that path just became one the peer does not hear
+ *  (a new turn, not a repeat), else 0. */
 export function onPeerHearing(links: Iterable<PathLink>, msg: PathHearingMessage, now: Millis): number {
   let turns = 0;
   for (const link of links) {
-    if (link.iface !== msg.interface) continue;
+    if (link.iface !== msg.interface || msg.seq <= link.hearing.peerSeq) continue;
+    link.hearing.peerSeq = msg.seq;
     if (!msg.hearing && !(now < link.hearing.peerDeafUntil)) turns = 1;
     link.hearing.peerDeafUntil = msg.hearing ? Number.NEGATIVE_INFINITY : now + PEER_DEAF_HOLD_MS;
   }

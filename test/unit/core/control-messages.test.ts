@@ -90,7 +90,7 @@ const messageArb: fc.Arbitrary<ControlMessage> = fc.oneof(
     { noNullPrototype: true },
   ),
   fc.record(
-    { type: fc.constant('pathHearing' as const), interface: str, hearing: fc.boolean() },
+    { type: fc.constant('pathHearing' as const), interface: str, hearing: fc.boolean(), seq: u32 },
     { noNullPrototype: true },
   ),
   fc.record(

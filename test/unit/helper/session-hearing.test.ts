@@ -10,16 +10,20 @@ import type { FakeConn } from './fake-link.ts';
 import { ms, packet, setup } from './two-paths.ts';
 
 /** The pathHearing messages `conn` carried, in order. */
-function hearingSent(conn: FakeConn): { interface: string; hearing: boolean }[] {
+function hearingSent(conn: FakeConn): { interface: string; hearing: boolean; seq: number }[] {
   const reader = new ControlFrameReader();
-  const out: { interface: string; hearing: boolean }[] = [];
+  const out: { interface: string; hearing: boolean; seq: number }[] = [];
   for (const frame of conn.control)
     for (const ev of reader.push(frame)) {
       const m = ev.ok ? (ev.message as ControlMessage) : null;
-      if (m?.type === 'pathHearing') out.push({ interface: m.interface, hearing: m.hearing });
+      if (m?.type === 'pathHearing') out.push({ interface: m.interface, hearing: m.hearing, seq: m.seq });
     }
   return out;
 }
+
+/** What the peer says about wifi0. */
+const says = (hearing: boolean, seq: number) =>
+  ({ type: 'pathHearing', interface: 'wifi0', hearing, seq }) as const;
 
 const ping = (id: number) => packet(1, id, 64);
 const bulk = (id: number) => packet(17, id, 1200);
@@ -37,15 +41,15 @@ describe('one-way blackholes (pathHearing)', () => {
     for (const t of [220, 240, 260]) sendAt(t, ping(t));
     assert.deepEqual(hearingSent(lte), [], 'answered until 220: nothing to say yet');
     sendAt(280, ping(5)); // 60 ms unanswered, seen before: quiet
-    assert.deepEqual(hearingSent(lte), [{ interface: 'wifi0', hearing: false }]);
+    assert.deepEqual(hearingSent(lte), [{ interface: 'wifi0', hearing: false, seq: 1 }]);
     assert.deepEqual(hearingSent(wifi), [], 'not on the silent path itself');
     sendAt(400, ping(6));
     assert.equal(hearingSent(lte).length, 1, 'no repeat within 250 ms');
     sendAt(530, ping(7));
-    assert.deepEqual(hearingSent(lte).at(-1), { interface: 'wifi0', hearing: false }, 'repeated');
+    assert.deepEqual(hearingSent(lte).at(-1), { interface: 'wifi0', hearing: false, seq: 2 }, 'repeated');
     wifi.packetsIn++; // heard again
     sendAt(540, ping(8));
-    assert.deepEqual(hearingSent(lte).at(-1), { interface: 'wifi0', hearing: true });
+    assert.deepEqual(hearingSent(lte).at(-1), { interface: 'wifi0', hearing: true, seq: 3 });
     const n = hearingSent(lte).length;
     wifi.packetsIn++;
     sendAt(900, ping(9));
@@ -57,12 +61,12 @@ describe('one-way blackholes (pathHearing)', () => {
     const { s, wifi, lteLink, sendAt } = setup();
     assert.equal(sendAt(200, ping(1)), 'wifi0', 'the faster path');
     wifi.packetsIn++;
-    s.onControl(lteLink, { type: 'pathHearing', interface: 'wifi0', hearing: false }, ms(210));
+    s.onControl(lteLink, says(false, 1), ms(210));
     assert.equal(s.counters.peerDeafTurns, 1);
     assert.equal(sendAt(220, ping(2)), 'lte0');
     for (let i = 0; i < 6; i++) assert.equal(sendAt(221 + i, bulk(10 + i)), 'lte0', 'bulk too');
     assert.equal(s.counters.hearingReports, 0, 'not echoed back: we still hear the peer');
-    s.onControl(lteLink, { type: 'pathHearing', interface: 'wifi0', hearing: true }, ms(230));
+    s.onControl(lteLink, says(true, 2), ms(230));
     assert.equal(sendAt(240, ping(3)), 'wifi0');
     wifi.packetsIn++;
     const spread = new Set<string>();
@@ -72,12 +76,23 @@ describe('one-way blackholes (pathHearing)', () => {
 
   test('a "not hearing you" that is not repeated holds for PEER_DEAF_HOLD_MS', () => {
     const { s, wifi, lteLink, sendAt } = setup();
-    s.onControl(lteLink, { type: 'pathHearing', interface: 'wifi0', hearing: false }, ms(200));
+    s.onControl(lteLink, says(false, 1), ms(200));
     assert.equal(sendAt(210, ping(1)), 'lte0');
-    s.onControl(lteLink, { type: 'pathHearing', interface: 'wifi0', hearing: false }, ms(600));
+    s.onControl(lteLink, says(false, 2), ms(600));
     assert.equal(s.counters.peerDeafTurns, 1, 'a repeat is not a new turn');
     assert.equal(sendAt(600 + PEER_DEAF_HOLD_MS - 1, ping(2)), 'lte0', 'renewed by the repeat');
     wifi.packetsIn++;
     assert.equal(sendAt(600 + PEER_DEAF_HOLD_MS, ping(3)), 'wifi0', 'aged out');
+  });
+
+  test('a report older than the last one taken is ignored (it came the slow way)', () => {
+    // The laptop's "not hearing wifi0" went over a 600 ms path; its "hearing" after it, over
+    // wifi0 itself, arrived first. Taking the stale one would keep replies off wifi0 for 1 s.
+    const { s, wifi, lteLink, wifiLink, sendAt } = setup();
+    s.onControl(wifiLink, says(true, 2), ms(200));
+    s.onControl(lteLink, says(false, 1), ms(210));
+    assert.equal(s.counters.peerDeafTurns, 0);
+    wifi.packetsIn++;
+    assert.equal(sendAt(220, ping(1)), 'wifi0');
   });
 });
