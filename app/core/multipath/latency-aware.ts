@@ -3,7 +3,8 @@
 //    that path's RTT is within interactive_max_rtt_ms, or is not clearly beaten by another path
 //    (PIN_SWITCH_*): RTT estimates of similar paths cross all the time and every move reorders
 //    the flow. A quiet path (PathView.quiet: its traffic unanswered for 2 x RTT + 25 ms) ranks
-//    after every answering one and holds no pin. If the chosen path's window is full, the
+//    after every answering one that is not much slower (QUIET_DETOUR_FACTOR) and holds no pin
+//    against it. If the chosen path's window is full, the
 //    packet takes a detour only to a path that is nearly as fast; otherwise pick returns 0 and
 //    the caller holds the packet until the window opens (within one RTT of the fast path:
 //    cheaper than a 600 ms detour).
@@ -16,6 +17,7 @@
 //    when the fast one is full: a full path is the signal the flow's own TCP needs.
 
 import type { Millis, PathId } from '../types.ts';
+import { quietAfterMs } from './answer-watch.ts';
 import { FlowPins } from './flow-pins.ts';
 import type { PathView } from './path-view.ts';
 import type { PacketInfo, Scheduler } from './scheduler.ts';
@@ -45,11 +47,29 @@ export function rttKey(p: PathView): number {
   return Number.isNaN(p.srttMs) ? Number.POSITIVE_INFINITY : p.srttMs;
 }
 
-/** `a` is the better path for a packet that wants the fastest one: an answering path before a
- *  quiet one (PathView.quiet), then the lower RTT. */
+/**
+ * A quiet path keeps the fastest-path packets unless another path is at most this many times
+ * its quiet limit (answer-watch.ts quietAfterMs) in RTT: 100 ms for a 10 ms WiFi path. A
+ * detour to a 600 ms satellite path costs more than a 50-100 ms WiFi hiccup (a CI run's loaded
+ * machine made one such hiccup, and a ping crossed at 307 ms); a truly dead path is left at
+ * `stalled` (300 ms) by everything, these packets included.
+ */
+export const QUIET_DETOUR_FACTOR = 2;
+
+/** RTT for ordering the fastest-path candidates: a quiet path's counts as at least
+ *  QUIET_DETOUR_FACTOR x its quiet limit. */
+export function fastKey(p: PathView): number {
+  const rtt = rttKey(p);
+  return p.quiet ? Math.max(rtt, QUIET_DETOUR_FACTOR * quietAfterMs(p.srttMs)) : rtt;
+}
+
+/** `a` is the better path for a packet that wants the fastest one: the lower fastKey (an
+ *  answering path before a quiet one unless it is much slower), an answering one on a tie. */
 export function faster(a: PathView, b: PathView): boolean {
-  if (a.quiet !== b.quiet) return !a.quiet;
-  return rttKey(a) < rttKey(b);
+  const ka = fastKey(a);
+  const kb = fastKey(b);
+  if (ka !== kb) return ka < kb;
+  return !a.quiet && b.quiet;
 }
 
 /** Index of the fastest path in `paths` (faster(); only those with urgent room if `sendable`), or -1. */

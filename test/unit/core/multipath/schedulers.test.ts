@@ -136,6 +136,18 @@ describe('weighted: fast-lane packets (bare TCP ACK or SYN)', () => {
     assert.deepEqual(picks(s, p, 1, ack), ['1'], 'heard again: fastest again at once');
   });
 
+  test('a quiet path keeps its packets when the only answering one is much slower', () => {
+    // wifi0 (10 ms) turns quiet after 50 ms unanswered (2 x 10 + 25, 50 at least): a 600 ms path
+    // is no detour; a 90 ms one is (at most 2 x that limit, 100 ms).
+    const s = new WeightedScheduler();
+    const p = [view(0, { srttMs: 10, quiet: true }), view(1, { srttMs: 600 })];
+    assert.deepEqual(picks(s, p, 2, ack), ['0', '0'], 'a WiFi hiccup is cheaper than 600 ms');
+    (p[1] as MutablePathView).srttMs = 90;
+    assert.deepEqual(picks(s, p, 2, ack), ['1', '1'], 'a 90 ms detour');
+    (p[1] as MutablePathView).srttMs = 100;
+    assert.deepEqual(picks(s, p, 1, ack), ['1'], 'on a tie the answering path');
+  });
+
   test('other small packets (data, SYN+ACK, FIN) stay spread like bulk', () => {
     const s = new WeightedScheduler();
     const p = [view(0, { srttMs: 60 }), view(1, { srttMs: 15 })];
@@ -274,8 +286,10 @@ describe('redundant', () => {
     assert.deepEqual(picks(s, p.slice(0, 2), 1, ssh()), ['1+0']);
     (p[1] as MutablePathView).srttMs = Number.NaN; // no RTT yet: last
     assert.deepEqual(picks(s, p, 1, ssh()), ['2+0+3']);
-    (p[2] as MutablePathView).quiet = true; // unanswered: after every answering path
-    assert.deepEqual(picks(s, p, 1, ssh()), ['0+3+1']);
+    // Unanswered: after the answering paths up to 2 x its quiet limit (170 ms), still before
+    // a path with no RTT yet.
+    (p[2] as MutablePathView).quiet = true;
+    assert.deepEqual(picks(s, p, 1, ssh()), ['0+3+2']);
     (p[2] as MutablePathView).quiet = false;
     // A caller's out[] shorter than the copies bounds them.
     const out: PathId[] = [pathId(9), pathId(9)];
