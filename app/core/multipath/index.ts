@@ -59,7 +59,7 @@ export {
   RedundantScheduler,
 } from './redundant.ts';
 export { ReorderBuffer, type ReorderCounters, seqDiff } from './reorder-buffer.ts';
-export { LANE_IDLE_MS, MAX_LANES, ReorderLanes } from './reorder-lanes.ts';
+export { freeLane, LANE_IDLE_MS, MAX_LANES, ReorderLanes } from './reorder-lanes.ts';
 export { type ReorderSetting, reorderPolicy } from './reorder-policy.ts';
 export { RoundRobinScheduler } from './round-robin.ts';
 export { RttEstimator } from './rtt-estimator.ts';

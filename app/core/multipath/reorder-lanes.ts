@@ -86,6 +86,15 @@ export class ReorderLanes {
   }
 }
 
+/** Lowest lane not in `used` (the lanes of a session's bound paths; -1 entries are ignored);
+ *  -1 past MAX_LANES paths (those get the hold timer only). */
+export function freeLane(used: Iterable<number>): number {
+  let bits = 0;
+  for (const l of used) if (validLane(l)) bits |= 1 << l;
+  for (let i = 0; i < MAX_LANES; i++) if ((bits & (1 << i)) === 0) return i;
+  return -1;
+}
+
 function validLane(lane: number): boolean {
   return Number.isInteger(lane) && lane >= 0 && lane < MAX_LANES;
 }

@@ -7,9 +7,10 @@
 // TCP upload over 2 x 50 Mbit/s, the gateway -> laptop direction of one path dropped: the upload
 // stood still (0 Mbit/s) for 1.1 s, every inner ACK going into the dead direction until the path
 // failed.
-import type { ControlMessage, PathHearingMessage } from '../../core/control-messages.ts';
+import type { PathHearingMessage } from '../../core/control-messages.ts';
 import type { MutablePathView } from '../../core/multipath/index.ts';
-import type { Millis } from '../../core/types.ts';
+import type { Millis, PathId } from '../../core/types.ts';
+import { controlTarget } from './control-target.ts';
 import type { PathLink } from './path-link.ts';
 
 /** While we still do not hear the peer on a path, we say so again this often, ms. */
@@ -23,10 +24,10 @@ export const PEER_DEAF_HOLD_MS = 1000;
  * (v.quiet as the answer watch left it, before applyPeerHearing), or a repeat while quiet.
  * The caller sends it on another path and calls `reported` when it left.
  */
-export function hearingReport(link: PathLink, v: MutablePathView, now: Millis): ControlMessage | null {
+export function hearingReport(link: PathLink, v: MutablePathView, now: Millis): PathHearingMessage | null {
   const h = link.hearing;
-  if (v.quiet === h.reportedQuiet && !(v.quiet && now - h.reportedAt >= PATH_HEARING_REPEAT_MS)) return null;
-  if (!v.quiet && !h.reportedQuiet) return null;
+  if (!v.quiet && !h.reportedQuiet) return null; // heard, and the peer knows
+  if (v.quiet && h.reportedQuiet && now - h.reportedAt < PATH_HEARING_REPEAT_MS) return null;
   return { type: 'pathHearing', interface: link.iface, hearing: !v.quiet, seq: h.sent + 1 };
 }
 
@@ -51,10 +52,41 @@ export function onPeerHearing(links: Iterable<PathLink>, msg: PathHearingMessage
   return turns;
 }
 
-/** A path the peer does not hear us on is quiet and stalled for our sending. True if so. */
-export function applyPeerHearing(link: PathLink, v: MutablePathView, now: Millis): boolean {
-  if (!(now < link.hearing.peerDeafUntil)) return false;
+/** A path the peer does not hear us on is quiet and stalled for our sending. */
+export function applyPeerHearing(link: PathLink, v: MutablePathView, now: Millis): void {
+  if (!(now < link.hearing.peerDeafUntil)) return;
   v.quiet = true;
   v.stalled = true;
-  return true;
+}
+
+/** A session's side of it: the per-batch look at each path, and the peer's reports. */
+export class PathHearing {
+  constructor(
+    /** The session's views and paths (the same objects). */
+    private readonly views: readonly MutablePathView[],
+    private readonly paths: ReadonlyMap<PathId, PathLink>,
+    private readonly markDirty: (link: PathLink) => void,
+    private readonly counters: { quietTurns: number; hearingReports: number; peerDeafTurns: number },
+  ) {}
+
+  /**
+   * Once per batch per path, after the view's metrics are current: does the peer answer here
+   * (PathLink.watchAnswers), tell it when that changed, then apply what it told us.
+   */
+  look(link: PathLink, v: MutablePathView, now: Millis): void {
+    if (link.watchAnswers(v, now)) this.counters.quietTurns++;
+    const msg = hearingReport(link, v, now);
+    const via = msg && controlTarget(this.views, this.paths, link);
+    if (msg && via?.sendControl(msg)) {
+      reported(link, v.quiet, now);
+      this.counters.hearingReports++;
+      if (!via.dirty) this.markDirty(via);
+    }
+    applyPeerHearing(link, v, now);
+  }
+
+  /** A pathHearing message from the peer (on any path). */
+  onMessage(msg: PathHearingMessage, now: Millis): void {
+    this.counters.peerDeafTurns += onPeerHearing(this.paths.values(), msg, now);
+  }
 }

@@ -19,7 +19,7 @@ import {
 } from '../../core/encap.ts';
 import type { FlowInfo } from '../../core/flow.ts';
 import {
-  MAX_LANES,
+  freeLane,
   MultipathScheduler,
   type MutablePathView,
   newPacketInfo,
@@ -43,7 +43,7 @@ import { onKeepaliveMessage, sendKeepalive } from './keepalive.ts';
 import type { PacketPool } from './packet-pool.ts';
 import type { PathLink } from './path-link.ts';
 import { PathSender } from './path-sender.ts';
-import { applyPeerHearing, hearingReport, onPeerHearing, reported } from './peer-hearing.ts';
+import { PathHearing } from './peer-hearing.ts';
 import { ReceiveOrder } from './receive-order.ts';
 import { newSessionCounters, type SessionCounters } from './session-counters.ts';
 import { balanceFor, pacerFor, quickFor, spreadsFlows } from './strategy-aids.ts';
@@ -76,6 +76,8 @@ export class PeerSession {
   private nextLocalPathId = 0;
   /** Inner-header compression, both directions (inner-headers.ts). */
   private readonly headers: InnerHeaders;
+  /** Whether each end hears the other on each path (peer-hearing.ts). */
+  private readonly hearing: PathHearing;
   /** Queue balancing of the weighted strategy (queue-balance.ts); null for the others. */
   private balance: QueueBalance | null = null;
   private readonly queues = new Map<PathId, number>();
@@ -105,6 +107,7 @@ export class PeerSession {
     this.scheduler = new MultipathScheduler(schedulerConfig);
     this.tx = new PathSender(this.views, this.paths, markDirty, this.counters);
     this.headers = new InnerHeaders(() => controlTarget(this.views, this.paths), markDirty, this.counters);
+    this.hearing = new PathHearing(this.views, this.paths, markDirty, this.counters);
     this.applyStrategy();
   }
 
@@ -157,7 +160,7 @@ export class PeerSession {
   addPath(link: PathLink, now: Millis): PathId {
     const id = (link.pathId ?? this.nextLocalPathId++) as PathId;
     link.pathId = id;
-    link.lane = this.freeLane();
+    link.lane = freeLane(Array.from(this.paths.values(), (l) => l.lane));
     link.pacer = pacerFor(this.scheduler.config.strategy);
     this.order.openLane(link.lane, now);
     this.paths.set(id, link);
@@ -198,14 +201,6 @@ export class PeerSession {
     this.updateReorderMode(now);
   }
 
-  /** Lowest reorder lane no bound path uses; -1 past MAX_LANES paths (hold timer only). */
-  private freeLane(): number {
-    let used = 0;
-    for (const l of this.paths.values()) if (l.lane >= 0) used |= 1 << l.lane;
-    for (let i = 0; i < MAX_LANES; i++) if ((used & (1 << i)) === 0) return i;
-    return -1;
-  }
-
   /** Pulls path state and metrics into the scheduler's views; once per batch, not per packet. */
   refreshViews(now: Millis): void {
     for (const link of this.paths.values()) this.tx.drainHeld(link, now);
@@ -214,9 +209,7 @@ export class PeerSession {
       v.balance = this.balance?.factorOf(v.id) ?? 1;
       const link = this.paths.get(v.id);
       if (link) {
-        if (link.watchAnswers(v, now)) this.counters.quietTurns++;
-        this.tellHearing(link, v, now);
-        applyPeerHearing(link, v, now);
+        this.hearing.look(link, v, now);
         link.refreshRoom(v, this.manager.throughput(v.id), now);
       } else {
         v.canSend = false;
@@ -229,16 +222,6 @@ export class PeerSession {
       if (link && link.replay.size > 0) this.tx.replayFrom(link, now);
     }
     this.updateReorderMode(now);
-  }
-
-  /** Tells the peer, on another path, when we stop or start again hearing it on this one. */
-  private tellHearing(link: PathLink, v: MutablePathView, now: Millis): void {
-    const msg = hearingReport(link, v, now);
-    const via = msg && controlTarget(this.views, this.paths, link);
-    if (!msg || !via?.sendControl(msg)) return;
-    reported(link, v.quiet, now);
-    this.counters.hearingReports++;
-    if (!via.dirty) this.markDirty(via);
   }
 
   /** The path's queue-balancing share factor, or null when the strategy does not balance. */
@@ -384,8 +367,7 @@ export class PeerSession {
 
   /** Control messages every path handles the same way on both ends. */
   onControl(link: PathLink, msg: ControlMessage, now: Millis): void {
-    if (msg.type === 'pathHearing')
-      this.counters.peerDeafTurns += onPeerHearing(this.paths.values(), msg, now);
+    if (msg.type === 'pathHearing') this.hearing.onMessage(msg, now);
     else if (!this.headers.onControl(link, msg, now))
       onKeepaliveMessage(this.manager, link, msg, now, this.markDirty);
   }

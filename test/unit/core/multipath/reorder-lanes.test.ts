@@ -3,7 +3,12 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { newPathView } from '../../../../app/core/multipath/path-view.ts';
 import { ReorderBuffer } from '../../../../app/core/multipath/reorder-buffer.ts';
-import { LANE_IDLE_MS, MAX_LANES, ReorderLanes } from '../../../../app/core/multipath/reorder-lanes.ts';
+import {
+  freeLane,
+  LANE_IDLE_MS,
+  MAX_LANES,
+  ReorderLanes,
+} from '../../../../app/core/multipath/reorder-lanes.ts';
 import { reorderPolicy } from '../../../../app/core/multipath/reorder-policy.ts';
 import { millis, pathId } from '../../../../app/core/types.ts';
 
@@ -171,5 +176,14 @@ describe('reorderPolicy', () => {
     assert.deepEqual(reorderPolicy(two, 40), { bypass: false, holdMs: 52 });
     assert.equal(reorderPolicy(two, 10_000).holdMs, 300, 'capped');
     assert.equal(reorderPolicy([view(0, 10), view(1, 10)], 0).holdMs, 10);
+  });
+});
+
+describe('freeLane', () => {
+  test('the lowest lane no bound path uses; unbound (-1) ignored; -1 when all are taken', () => {
+    assert.equal(freeLane([]), 0);
+    assert.equal(freeLane([0, 2, -1]), 1);
+    assert.equal(freeLane([1, 0, 2]), 3);
+    assert.equal(freeLane(Array.from({ length: MAX_LANES }, (_, i) => i)), -1);
   });
 });
