@@ -187,6 +187,28 @@ describe('multipath in the lab', { skip }, () => {
     );
   });
 
+  test('one-way blackhole under an upload: datagrams stuck on the path go out on the other one', async () => {
+    // The laptop's upload fills lte0's window; then lte0's gateway -> laptop direction dies, so
+    // no ACK frees it and the datagrams in its quiche queue would never leave. Once lte0 is quiet
+    // the laptop sends them on wifi0 (PathSender.rescueQueued). Before: the inner TCP lost them
+    // (98-100 retransmits, 0.3-0.5 s near 0 Mbit/s); with it, 0 retransmits in 8 of 8 runs.
+    await withTunnel('or', ['mode = "aggregate"'], async (lab, t) => {
+      await lab.setRate('wifi0', '50mbit');
+      await lab.setRate('lte0', '50mbit');
+      const transfer = tcpTransfer(lab.laptop, lab.gw, GW_TUN, 5001, 40 * MB, 120, {
+        onStarted: () => {
+          void sleep(2000).then(() => lab.blackholeInto('lte0', 'laptop', true));
+        },
+      });
+      const r = await transfer;
+      assert.equal(r.sent.error, undefined);
+      assert.equal(r.received.sha256, r.sent.sha256);
+      const laptop = await helperCounters(t, 'laptop');
+      assert.ok((laptop.quietTurns ?? 0) >= 1, 'lte0 never turned quiet on the laptop');
+      assert.ok((laptop.rescuedDatagrams ?? 0) >= 1, "nothing was taken back from lte0's queue");
+    });
+  });
+
   test('failover mode: both ends send on the primary only, then on the backup once it fails', async () => {
     await withTunnel('fo', ['mode = "failover"'], async (lab, t) => {
       await lab.setRate('wifi0', '50mbit');

@@ -65,6 +65,9 @@ export class PathLink {
     /** The seq of the last report of the peer's we took. */
     peerSeq: 0,
   };
+  /** Its queue backed up while the peer did not answer here: it takes no bulk until the path
+   *  answers again (PathSender.rescueQueued; cleared by the session). */
+  stuck = false;
   /** Datagrams in that queue beyond which the path takes no bulk (refreshRoom, send-room.ts bulkQueueLimit). */
   queueLimit = bulkQueueLimit(0);
   /** Most datagrams of one GSO message on this path (refreshRoom, send-room.ts gsoBurst). */

@@ -25,6 +25,8 @@ export class PathSender {
   private readonly savedRoom: boolean[] = [];
   /** What the second copies are to the paths: interactive and critical (urgent room). */
   private readonly urgent = newPacketInfo(true);
+  /** What rescued datagrams are to the paths: bulk (PathSender.rescueQueued). */
+  private readonly bulk = newPacketInfo(false);
 
   constructor(
     /** The session's views (the same array; the session adds and removes entries). */
@@ -33,7 +35,12 @@ export class PathSender {
     private readonly paths: ReadonlyMap<PathId, PathLink>,
     private readonly markDirty: (link: PathLink) => void,
     /** Where held bulk and second copies are counted (the session's counters). */
-    private readonly counters: { bulkHeld: number; ackReplays: number; redundantCopies: number },
+    private readonly counters: {
+      bulkHeld: number;
+      ackReplays: number;
+      redundantCopies: number;
+      rescuedDatagrams: number;
+    },
   ) {}
 
   /**
@@ -107,6 +114,32 @@ export class PathSender {
       this.urgent.size = length;
       if (this.send(via, buf, start, length, this.urgent, now)) this.counters.ackReplays++;
     });
+  }
+
+  /**
+   * The path stopped answering (quiet or stalled, or the peer does not hear us there): what sits
+   * in its quiche queue will not leave (its window stays full until ACKs come back) or would go
+   * into a dead direction. Those datagrams never left, so each goes out on the fastest path that
+   * answers and has urgent room (they are older than any bulk still to come), with its sequence
+   * number: the peer's reorder buffer puts it back in place, or delivers it late, instead of the
+   * inner TCP losing it. What no path has room for stays. The path then takes no new bulk until
+   * it answers again (`stuck`). Measured: README, "How it works".
+   */
+  rescueQueued(dead: PathLink, now: Millis): void {
+    if (dead.queued === 0 && !dead.stuck) return;
+    dead.stuck = true;
+    this.block(dead, false);
+    if (dead.queued === 0) return;
+    const via = replayTarget(this.views, this.paths, dead, true);
+    if (!via) return;
+    const bulk = this.bulk;
+    dead.conn.takeQueued((d) => {
+      bulk.size = d.length;
+      if (!via.conn.canSend() || !this.send(via, d, 0, d.length, bulk, now)) return false;
+      this.counters.rescuedDatagrams++;
+      return true;
+    });
+    dead.queued = dead.conn.dgramQueueLen();
   }
 
   /** Sends the spaced copies now due, each on the fastest path that has urgent room then. */

@@ -14,6 +14,9 @@ export interface SessionCounters {
   redundantCopies: number;
   /** Bare ACKs and SYNs sent again on another path after theirs died (ack-replay.ts). */
   ackReplays: number;
+  /** Datagrams taken back from the queue of a path that stopped answering and sent on another
+   *  (PathSender.rescueQueued). */
+  rescuedDatagrams: number;
   /** Bulk datagrams that waited for a path's pacer instead of going at once (held-bulk.ts). */
   bulkHeld: number;
   /** Packets sent / received with compressed inner headers (header-compress.ts). */
@@ -39,6 +42,7 @@ export function newSessionCounters(): SessionCounters {
     badHeaderDrops: 0,
     redundantCopies: 0,
     ackReplays: 0,
+    rescuedDatagrams: 0,
     bulkHeld: 0,
     compressedTx: 0,
     compressedRx: 0,

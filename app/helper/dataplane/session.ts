@@ -196,6 +196,7 @@ export class PeerSession {
     this.slices.forget(link.conn.datagramBuffer);
     const i = this.views.findIndex((v) => v.id === id);
     if (i >= 0) this.views.splice(i, 1);
+    this.tx.rescueQueued(link, now);
     this.tx.replayFrom(link, now);
     link.held?.clear();
     this.updateReorderMode(now);
@@ -217,9 +218,15 @@ export class PeerSession {
       }
     }
     for (const v of this.views) {
-      if (!v.stalled && v.state !== 'failed') continue;
+      const dead = v.stalled || v.state === 'failed';
       const link = this.paths.get(v.id);
-      if (link && link.replay.size > 0) this.tx.replayFrom(link, now);
+      if (!link) continue;
+      if (!dead && !v.quiet) {
+        link.stuck = false;
+        continue;
+      }
+      this.tx.rescueQueued(link, now);
+      if (dead && link.replay.size > 0) this.tx.replayFrom(link, now);
     }
     this.updateReorderMode(now);
   }

@@ -222,6 +222,18 @@ export class QuicConn {
     }
   }
 
+  /**
+   * Offers each DATAGRAM still in the send queue (not yet sent, so never seen by the peer) to
+   * `take`, oldest first; those it takes (returns true for) leave the queue. `take` gets a copy.
+   */
+  takeQueued(take: (datagram: Uint8Array) => boolean): void {
+    try {
+      if (this.native.dgramSendQueueLen() > 0) this.native.dgramPurgeOutgoing(take);
+    } catch {
+      // a closed connection: nothing to take
+    }
+  }
+
   dgramQueueFull(): boolean {
     return this.native.isDgramSendQueueFull();
   }

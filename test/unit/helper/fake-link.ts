@@ -17,9 +17,17 @@ export class FakeConn {
   readonly datagramBuffer = new Uint8Array(2048);
   /** Packets "received" from the peer (QuicConn.packetsIn): a test bumps it to say the peer answered. */
   packetsIn = 0;
+  /** With `stuck`, datagrams wait here instead of leaving (a full window nobody ACKs). */
+  readonly queue: Uint8Array[] = [];
+  stuck = false;
   constructor(private readonly keep = false) {}
   dgramQueueLen(): number {
-    return 0;
+    return this.queue.length;
+  }
+  takeQueued(take: (d: Uint8Array) => boolean): void {
+    const left = this.queue.filter((d) => !take(d.slice()));
+    this.queue.length = 0;
+    this.queue.push(...left);
   }
   canSend(): boolean {
     return true;
@@ -27,7 +35,8 @@ export class FakeConn {
   sendDatagram(buf: Uint8Array, start: number, len: number): boolean {
     this.datagrams++;
     this.bytes += len;
-    if (this.keep) this.sent.push(buf.slice(start, start + len));
+    if (this.stuck) this.queue.push(buf.slice(start, start + len));
+    else if (this.keep) this.sent.push(buf.slice(start, start + len));
     return true;
   }
   sendControl(frame: Uint8Array): boolean {

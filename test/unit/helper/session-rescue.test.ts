@@ -1,0 +1,71 @@
+// A path whose window filled while the peer stopped answering there (a one-way blackhole: its
+// ACKs die) holds datagrams in quiche's queue that will never leave. Once the path is quiet they
+// go out on another path, unchanged (same sequence number), and the path takes no bulk until it
+// answers again (PathSender.rescueQueued). Two fake paths: wifi0 5 ms, lte0 30 ms (two-paths.ts).
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { DATA_HEADER_LEN } from '../../../app/core/encap.ts';
+import { classify, newFlowInfo } from '../../../app/core/flow.ts';
+import { ms, packet, setup } from './two-paths.ts';
+
+const bulk = (id: number) => packet(17, id, 1200);
+
+/** One TUN batch at `now` with one bulk packet; both paths answered unless told otherwise. */
+function batcher(t: ReturnType<typeof setup>) {
+  const info = newFlowInfo();
+  return (now: number, id: number, answers: { wifi?: boolean; lte?: boolean } = {}) => {
+    if (answers.wifi !== false) t.wifi.packetsIn++;
+    if (answers.lte !== false) t.lte.packetsIn++;
+    t.s.refreshViews(ms(now));
+    const p = bulk(id);
+    assert.ok(classify(p, p.length - DATA_HEADER_LEN, info, DATA_HEADER_LEN));
+    return t.s.sendIp(p, DATA_HEADER_LEN, p.length - DATA_HEADER_LEN, info, ms(now));
+  };
+}
+
+describe('datagrams stuck on a path that stopped answering', () => {
+  test('go out on the other path unchanged once it is quiet; it takes no bulk until heard', () => {
+    const t = setup(true);
+    const batch = batcher(t);
+    t.lte.stuck = true;
+    // lte0 answers until 200 ms, then nothing comes back: its window stays full.
+    let now = 200;
+    const step = (d: number) => {
+      now += d;
+      return now;
+    };
+    for (let i = 0; i < 4; i++) batch(step(10), i);
+    const stuck = t.lte.queue.map((d) => d.slice());
+    assert.ok(stuck.length >= 1, 'lte0 took a share of the bulk');
+    for (let i = 4; i < 20; i++) batch(step(10), i, { lte: false });
+    assert.equal(t.lte.queue.length, 0, 'the queue was taken back');
+    assert.ok(t.s.counters.rescuedDatagrams >= stuck.length);
+    const onWifi = t.wifi.sent.map((d) => Buffer.from(d).toString('hex'));
+    for (const d of stuck)
+      assert.ok(onWifi.includes(Buffer.from(d).toString('hex')), 'sent on wifi0 as it was');
+    // Quiet and stuck: new bulk goes to wifi0 only.
+    const before = t.lte.datagrams;
+    for (let i = 20; i < 30; i++) batch(step(2), i, { lte: false });
+    assert.equal(t.lte.datagrams, before, 'no bulk into the quiet path');
+    // It answers again: bulk is spread over both once more.
+    t.lte.stuck = false;
+    for (let i = 30; i < 40; i++) batch(step(2), i);
+    assert.ok(t.lte.datagrams > before, 'lte0 carries bulk again');
+  });
+
+  test('a quiet path with nothing queued keeps its bulk (its window still has room)', () => {
+    const t = setup(true);
+    const batch = batcher(t);
+    let now = 200;
+    const step = (d: number) => {
+      now += d;
+      return now;
+    };
+    for (let i = 0; i < 20; i++) batch(step(10), i, { lte: false });
+    assert.ok(t.s.counters.quietTurns >= 1, 'lte0 turned quiet');
+    assert.equal(t.s.counters.rescuedDatagrams, 0);
+    const before = t.lte.datagrams;
+    for (let i = 20; i < 30; i++) batch(step(2), i, { lte: false });
+    assert.ok(t.lte.datagrams > before, 'bulk still spread');
+  });
+});
