@@ -5,7 +5,7 @@ import { countersOf, pathsOf } from '../bench/helper-stats.ts';
 import { isRoot, runIn, sleep } from '../lab/exec.ts';
 import { createLab, type Lab } from '../lab/lab.ts';
 import { helperCounters, type PathRow, pathSamples } from '../lab/stats.ts';
-import { connectTimes, tcpTransfer } from '../lab/transfer.ts';
+import { connectTimes, type TransferResult, tcpTransfer } from '../lab/transfer.ts';
 import { GW_TUN, startTunnel, type Tunnel, waitForPaths } from '../lab/tunnel.ts';
 
 const skip = !isRoot() && 'needs root (network namespaces)';
@@ -65,6 +65,18 @@ async function transferAndSample(lab: Lab, t: Tunnel, mb: number): Promise<PathR
   return during;
 }
 
+/** A TCP upload of `mb` MiB laptop -> gateway over 2 x 50mbit paths, with `cut` run 2 s after it
+ *  started (a path failure, an address change). Resolves when it ended. */
+async function uploadAcross(lab: Lab, mb: number, cut: () => Promise<void>): Promise<TransferResult> {
+  await lab.setRate('wifi0', '50mbit');
+  await lab.setRate('lte0', '50mbit');
+  return tcpTransfer(lab.laptop, lab.gw, GW_TUN, 5001, mb * MB, 120, {
+    onStarted: () => {
+      void sleep(2000).then(cut);
+    },
+  });
+}
+
 describe('multipath in the lab', { skip }, () => {
   test('aggregation: one TCP flow uses both paths', async () => {
     await withTunnel('ag', ['mode = "aggregate"'], async (lab, t) => {
@@ -82,16 +94,9 @@ describe('multipath in the lab', { skip }, () => {
   for (const how of ['link down', 'blackhole'] as const) {
     test(`path failure (${how}): the transfer completes on the other path`, async () => {
       await withTunnel(how === 'link down' ? 'fd' : 'fb', ['mode = "aggregate"'], async (lab, t) => {
-        await lab.setRate('wifi0', '50mbit');
-        await lab.setRate('lte0', '50mbit');
-        const transfer = tcpTransfer(lab.laptop, lab.gw, GW_TUN, 5001, 50 * MB, 120, {
-          onStarted: () => {
-            void sleep(2000).then(() =>
-              how === 'link down' ? lab.linkDown('lte0') : lab.blackhole('lte0', true),
-            );
-          },
-        });
-        const r = await transfer;
+        const r = await uploadAcross(lab, 50, () =>
+          how === 'link down' ? lab.linkDown('lte0') : lab.blackhole('lte0', true),
+        );
         assert.equal(r.sent.error, undefined);
         assert.equal(r.received.sha256, r.sent.sha256);
         const after = await paths(t);
@@ -193,14 +198,7 @@ describe('multipath in the lab', { skip }, () => {
     // the laptop sends them on wifi0 (PathSender.rescueQueued). Before: the inner TCP lost them
     // (98-100 retransmits, 0.3-0.5 s near 0 Mbit/s); with it, 0 retransmits in 8 of 8 runs.
     await withTunnel('or', ['mode = "aggregate"'], async (lab, t) => {
-      await lab.setRate('wifi0', '50mbit');
-      await lab.setRate('lte0', '50mbit');
-      const transfer = tcpTransfer(lab.laptop, lab.gw, GW_TUN, 5001, 40 * MB, 120, {
-        onStarted: () => {
-          void sleep(2000).then(() => lab.blackholeInto('lte0', 'laptop', true));
-        },
-      });
-      const r = await transfer;
+      const r = await uploadAcross(lab, 40, () => lab.blackholeInto('lte0', 'laptop', true));
       assert.equal(r.sent.error, undefined);
       assert.equal(r.received.sha256, r.sent.sha256);
       const laptop = await helperCounters(t, 'laptop');
@@ -211,19 +209,12 @@ describe('multipath in the lab', { skip }, () => {
 
   test('failover mode: both ends send on the primary only, then on the backup once it fails', async () => {
     await withTunnel('fo', ['mode = "failover"'], async (lab, t) => {
-      await lab.setRate('wifi0', '50mbit');
-      await lab.setRate('lte0', '50mbit');
       const during: { laptop: PathRow[]; gw: PathRow[] } = { laptop: [], gw: [] };
-      const transfer = tcpTransfer(lab.laptop, lab.gw, GW_TUN, 5001, 60 * MB, 120, {
-        onStarted: () => {
-          void sleep(2000).then(async () => {
-            during.laptop = await pathSamples(t, 500, 'laptop');
-            during.gw = await pathSamples(t, 500, 'gw');
-            await lab.linkDown('wifi0');
-          });
-        },
+      const r = await uploadAcross(lab, 60, async () => {
+        during.laptop = await pathSamples(t, 500, 'laptop');
+        during.gw = await pathSamples(t, 500, 'gw');
+        await lab.linkDown('wifi0');
       });
-      const r = await transfer;
       assert.equal(r.received.sha256, r.sent.sha256);
       // Failover mode's strategy (latency) paces bulk on the path it uses. Its pacer must shape,
       // not police: when it dropped what its bucket had no room for, one BBR flow lost 13-17 % of
@@ -252,29 +243,12 @@ describe('multipath in the lab', { skip }, () => {
 
   test('roaming: an address change mid-transfer keeps the same TCP connection', async () => {
     await withTunnel('ro', ['mode = "aggregate"'], async (lab, t) => {
-      await lab.setRate('wifi0', '50mbit');
-      await lab.setRate('lte0', '50mbit');
-      const transfer = tcpTransfer(lab.laptop, lab.gw, GW_TUN, 5001, 50 * MB, 120, {
-        onStarted: () => {
-          void sleep(2000).then(async () => {
-            await runIn(lab.laptop, 'ip', ['addr', 'del', '198.18.1.2/24', 'dev', 'wifi0']);
-            await runIn(lab.laptop, 'ip', ['addr', 'add', '198.18.1.7/24', 'dev', 'wifi0']);
-            await runIn(lab.laptop, 'ip', ['rule', 'add', 'from', '198.18.1.7', 'table', '101']);
-            await runIn(lab.laptop, 'ip', [
-              'route',
-              'replace',
-              'default',
-              'via',
-              '198.18.1.1',
-              'dev',
-              'wifi0',
-              'table',
-              '101',
-            ]);
-          });
-        },
+      const r = await uploadAcross(lab, 50, async () => {
+        await runIn(lab.laptop, 'ip', ['addr', 'del', '198.18.1.2/24', 'dev', 'wifi0']);
+        await runIn(lab.laptop, 'ip', ['addr', 'add', '198.18.1.7/24', 'dev', 'wifi0']);
+        await runIn(lab.laptop, 'ip', ['rule', 'add', 'from', '198.18.1.7', 'table', '101']);
+        await runIn(lab.laptop, 'ip', 'route replace default via 198.18.1.1 dev wifi0 table 101'.split(' '));
       });
-      const r = await transfer;
       // One connection: the source opened exactly one socket and it delivered every byte.
       assert.equal(r.sent.error, undefined);
       assert.equal(r.received.bytes, 50 * MB);
