@@ -123,15 +123,17 @@ export class PathSender {
    * answers and has urgent room (they are older than any bulk still to come), with its sequence
    * number: the peer's reorder buffer puts it back in place, or delivers it late, instead of the
    * inner TCP losing it. What no path has room for stays. The path then takes no new bulk until
-   * it answers again (`stuck`). Measured: README, "How it works".
+   * it answers again (`stuck`). When no other path answers either, nothing changes. Measured:
+   * README, "How it works".
    */
   rescueQueued(dead: PathLink, now: Millis): void {
     if (dead.queued === 0 && !dead.stuck) return;
+    // No path answers (the whole network hiccups): nowhere better; it keeps its queue and bulk.
+    const via = replayTarget(this.views, this.paths, dead, true);
+    if (!via) return;
     dead.stuck = true;
     this.block(dead, false);
     if (dead.queued === 0) return;
-    const via = replayTarget(this.views, this.paths, dead, true);
-    if (!via) return;
     const bulk = this.bulk;
     dead.conn.takeQueued((d) => {
       bulk.size = d.length;

@@ -53,6 +53,28 @@ describe('datagrams stuck on a path that stopped answering', () => {
     assert.ok(t.lte.datagrams > before, 'lte0 carries bulk again');
   });
 
+  test('when no other path answers either, the queue stays and bulk still goes in', () => {
+    const t = setup(true);
+    const batch = batcher(t);
+    t.lte.stuck = true;
+    let now = 200;
+    const step = (d: number) => {
+      now += d;
+      return now;
+    };
+    for (let i = 0; i < 4; i++) batch(step(10), i);
+    const queued = t.lte.queue.length;
+    assert.ok(queued >= 1);
+    // The whole network goes silent: neither path answers.
+    for (let i = 4; i < 20; i++) batch(step(10), i, { wifi: false, lte: false });
+    assert.ok(t.s.counters.quietTurns >= 2, 'both paths turned quiet');
+    const before = t.lte.queue.length;
+    assert.ok(before >= queued, 'lte0 kept its queue');
+    for (let i = 20; i < 30; i++) batch(step(2), i, { wifi: false, lte: false });
+    assert.equal(t.s.counters.rescuedDatagrams, 0);
+    assert.ok(t.lte.queue.length > before, 'lte0 still takes bulk');
+  });
+
   test('a quiet path with nothing queued keeps its bulk (its window still has room)', () => {
     const t = setup(true);
     const batch = batcher(t);
