@@ -196,7 +196,7 @@ describe('multipath in the lab', { skip }, () => {
     // The laptop's upload fills lte0's window; then lte0's gateway -> laptop direction dies, so
     // no ACK frees it and the datagrams in its quiche queue would never leave. Once lte0 is quiet
     // the laptop sends them on wifi0 (PathSender.rescueQueued). Before: the inner TCP lost them
-    // (98-100 retransmits, 0.3-0.5 s near 0 Mbit/s); with it, 0 retransmits in 8 of 8 runs.
+    // (98-100 retransmits, 0.3-0.5 s near 0 Mbit/s); with it, 0 retransmits in 7 of 8 runs.
     await withTunnel('or', ['mode = "aggregate"'], async (lab, t) => {
       const r = await uploadAcross(lab, 40, () => lab.blackholeInto('lte0', 'laptop', true));
       assert.equal(r.sent.error, undefined);
