@@ -66,7 +66,7 @@ export class PathLink {
     peerSeq: 0,
   };
   /** Its queue backed up while the peer did not answer here: it takes no bulk until the path
-   *  answers again (PathSender.rescueQueued; cleared by the session). */
+   *  answers again (PathSender.rescueQueued; cleared by PathSender.leaveSilentPaths). */
   stuck = false;
   /** Datagrams in that queue beyond which the path takes no bulk (refreshRoom, send-room.ts bulkQueueLimit). */
   queueLimit = bulkQueueLimit(0);

@@ -117,6 +117,25 @@ export class PathSender {
   }
 
   /**
+   * Once per batch, after every view is current: from each path that stopped answering, what
+   * sits in its queue goes elsewhere (rescueQueued); from each dead one (stalled or failed), its
+   * last bare ACKs too (replayFrom). A path that answers again takes bulk again.
+   */
+  leaveSilentPaths(now: Millis): void {
+    for (const v of this.views) {
+      const dead = v.stalled || v.state === 'failed';
+      const link = this.paths.get(v.id);
+      if (!link) continue;
+      if (!dead && !v.quiet) {
+        link.stuck = false;
+        continue;
+      }
+      this.rescueQueued(link, now);
+      if (dead && link.replay.size > 0) this.replayFrom(link, now);
+    }
+  }
+
+  /**
    * The path stopped answering (quiet or stalled, or the peer does not hear us there): what sits
    * in its quiche queue will not leave (its window stays full until ACKs come back) or would go
    * into a dead direction. Those datagrams never left, so each goes out on the fastest path that

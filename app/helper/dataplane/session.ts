@@ -217,17 +217,7 @@ export class PeerSession {
         v.canSendUrgent = false;
       }
     }
-    for (const v of this.views) {
-      const dead = v.stalled || v.state === 'failed';
-      const link = this.paths.get(v.id);
-      if (!link) continue;
-      if (!dead && !v.quiet) {
-        link.stuck = false;
-        continue;
-      }
-      this.tx.rescueQueued(link, now);
-      if (dead && link.replay.size > 0) this.tx.replayFrom(link, now);
-    }
+    this.tx.leaveSilentPaths(now);
     this.updateReorderMode(now);
   }
 

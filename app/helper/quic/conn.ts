@@ -17,7 +17,7 @@
 import type { NodeId } from '../../core/types.ts';
 import type { PeerExpectation } from '../identity/verify.ts';
 import { verifyPeerChain } from '../identity/verify.ts';
-import { randomCid, resetTokenFor } from './cid.ts';
+import { type CidHooks, drainRetiredCids, issueSpareCids, randomCid } from './cid.ts';
 import { buildConfig, DEFAULT_DGRAM_SEND_QUEUE, MAX_UDP_PAYLOAD, type Role } from './config.ts';
 import { ControlStream } from './control-stream.ts';
 import { type NativeConfig, type NativeConnection, quiche } from './native.ts';
@@ -36,16 +36,7 @@ import type {
 
 /** TLS alert bad_certificate (42) as a QUIC CRYPTO_ERROR (0x100 + alert): what we close with on a NodeId mismatch. */
 export const CLOSE_BAD_CERTIFICATE = 0x100 + 42;
-/** Spare CIDs we issue once open, so the peer can migrate or probe a new path. */
-const SPARE_CIDS = 2;
-
 export type ConnPhase = 'handshake' | 'open' | 'rejected' | 'closed';
-
-/** Internal hooks used by QuicListener to keep its CID routing table current. */
-export interface CidHooks {
-  added(cid: Uint8Array): void;
-  retired(cid: Uint8Array): void;
-}
 
 export interface QuicConnectOptions extends QuicTuning, QuicConnHandlers {
   identity: QuicIdentity;
@@ -198,7 +189,7 @@ export class QuicConn {
       else writer.commit(len, info.to);
       n++;
     }
-    this.drainRetiredCids();
+    drainRetiredCids(this.native, this.cidHooks);
     this.checkClosed();
     return n;
   }
@@ -360,37 +351,9 @@ export class QuicConn {
     }
     this.phaseValue = 'open';
     this.peer = verdict.nodeId;
-    this.issueSpareCids();
+    issueSpareCids(this.native, this.cidSecret, this.cidHooks);
     this.onOpen?.(this, verdict.nodeId);
     this.handlers.onEstablished?.(verdict.nodeId);
-  }
-
-  private issueSpareCids(): void {
-    this.cidHooks?.added(this.native.sourceId());
-    let left = 0;
-    try {
-      left = Math.min(SPARE_CIDS, this.native.sourceCidsLeft());
-    } catch {
-      return;
-    }
-    for (let i = 0; i < left; i++) {
-      const cid = randomCid();
-      try {
-        this.native.newSourceCid(cid, resetTokenFor(this.cidSecret, cid), false);
-        this.cidHooks?.added(cid);
-      } catch {
-        return;
-      }
-    }
-  }
-
-  private drainRetiredCids(): void {
-    if (this.cidHooks === undefined) return;
-    for (let i = 0; i < 16; i++) {
-      const cid = this.native.retiredScidNext();
-      if (cid === null) return;
-      this.cidHooks.retired(cid);
-    }
   }
 
   private checkClosed(): void {
