@@ -59,6 +59,46 @@ describe('QueueBalance', () => {
     assert.equal(b.factorOf(B), 1);
   });
 
+  test('a path whose queue is already draining keeps its factor: no second cut, no regrowth', () => {
+    const b = new QueueBalance();
+    b.update(q(0, 20));
+    const cut = b.factorOf(B);
+    assert.ok(cut < 1, `first cut ${cut}`);
+    // Falling by more than 1 ms per sample: the cut is acting.
+    for (const ms of [16, 12, 9, 6]) b.update(q(0, ms));
+    assert.equal(b.factorOf(B), cut, 'held while the queue drains');
+    // Standing (or growing) again above the other: cut again.
+    b.update(q(0, 6));
+    assert.ok(b.factorOf(B) < cut, `second cut ${b.factorOf(B)}`);
+    // Drained: regrows.
+    const low = b.factorOf(B);
+    b.update(q(0, 1));
+    assert.ok(b.factorOf(B) > low);
+  });
+
+  test('a queue that drains over several samples takes one cut, and the traffic does not slosh back', () => {
+    // Two 100 Mbit/s paths offered 170 Mbit/s in all, B starting with a 30 ms queue. Each 100 ms
+    // sample a path's queue moves by (offered - capacity) / capacity x 25 ms: a cut takes a few
+    // samples to drain it. Cutting again on every sample until it was gone took B to 0.49 and
+    // then overloaded A, whose factor was cut in turn (0.49): the sloshing measured in the lab.
+    const b = new QueueBalance();
+    let qa = 0;
+    let qb = 30;
+    let lowA = 1;
+    let lowB = 1;
+    for (let k = 0; k < 30; k++) {
+      b.update(q(qa, qb));
+      lowA = Math.min(lowA, b.factorOf(A));
+      lowB = Math.min(lowB, b.factorOf(B));
+      const shareB = b.factorOf(B) / (b.factorOf(A) + b.factorOf(B));
+      qb = Math.max(0, qb + (shareB * 170 - 100) * 0.25);
+      qa = Math.max(0, qa + ((1 - shareB) * 170 - 100) * 0.25);
+    }
+    assert.ok(lowB >= 0.69, `B's factor went down to ${lowB.toFixed(2)} (one cut is 0.7)`);
+    assert.equal(lowA, 1, `A was cut to ${lowA.toFixed(2)}: the traffic sloshed back`);
+    assert.equal(b.factorOf(B), 1, 'B regrew once its queue was gone');
+  });
+
   test('delay every path shows (common mode) moves nothing; the floor keeps a trickle', () => {
     const b = new QueueBalance();
     for (let i = 0; i < 50; i++) b.update(q(12, 13));
