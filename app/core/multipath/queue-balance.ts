@@ -26,6 +26,22 @@
 // flow (iperf3, 8 s, 12 runs each, alternating blocks of 4): 174.0 Mbit/s mean (169.8-176.3)
 // cutting every sample, 175.3 (172.9-179.9) with this hold; 50 + 20 Mbit/s paths unchanged
 // (61.3 against 61.5, 3 runs each).
+// A path counts as having room only when it has had it for ROOM_SAMPLES samples in a row: a queue
+// that touches empty for one sample while the traffic swings between the paths is no spare
+// capacity, and cutting the other path for it started the next swing.
+// When every path holds a queue (all saturated), the queues are evened out gently instead: each
+// path's factor moves by exp(-EQUALIZE_GAIN x (its queue - the mean queue) / 50 ms) per sample
+// (x0.96 relative per sample for two queues 10 ms either side of the mean; the regrowth of cut
+// factors takes back about half of that), then the factors are scaled so the largest is 1.
+// Why: one inner TCP flow (BBR) keeps about one BDP of its own in flight beyond the paths' pipe;
+// over 10 ms + 50 ms paths of 100 Mbit/s that is 60-100 ms of queue in all, which fits in the
+// two bottleneck buffers (50 ms each) only when it is split evenly. Unevened, with the factors at
+// 1 for seconds, one queue stood at 46-50 ms (dropping) while the other was at 5-30. Measured
+// (iperf3 8 s, alternating blocks of 4 runs): 175.9 Mbit/s mean (173.7-178.1; after the first
+// 2 s 178-186) with the one-cut rule alone, 178.7 (177.1-179.9; after 2 s 183.8-185.8) with this
+// and ROOM_SAMPLES 2, and in two more blocks 178.7 / 178.0. Applied also while a path has room
+// (the 50 + 20 Mbit/s case, where the slow path's queue reads 2-7 ms) it cost that case 1-2
+// Mbit/s (57.4-61.8 against 60.4-61.8); as written it is unchanged (60.3 / 61.6 / 61.8).
 // Pure; called once per transport sample (100 ms in the helper).
 
 import type { PathId } from '../types.ts';
@@ -46,11 +62,18 @@ const INCREASE = 0.02;
 const MIN_FACTOR = 0.1;
 /** A queue lower than the previous sample's by more than this (ms) is draining: hold. */
 const DRAINING_MS = 1;
+/** Samples in a row the least-queued path must have room before others are cut for it. */
+const ROOM_SAMPLES = 2;
+/** Evening out of saturated paths' queues: log-factor change per 50 ms off the mean queue. */
+const EQUALIZE_GAIN = 0.1;
+const EQUALIZE_SCALE_MS = 50;
 
 export class QueueBalance {
   private readonly factors = new Map<PathId, number>();
   /** Each path's queueing delay at its previous known sample, ms. */
   private readonly previous = new Map<PathId, number>();
+  /** Samples in a row in which the least-queued path had room. */
+  private roomRun = 0;
 
   /**
    * One round of samples: every current path's queueing delay in ms (NaN while unknown, or
@@ -61,14 +84,39 @@ export class QueueBalance {
     for (const q of queues.values()) if (Number.isFinite(q)) least = Math.min(least, Math.max(0, q));
     for (const id of this.factors.keys()) if (!queues.has(id)) this.factors.delete(id);
     for (const id of this.previous.keys()) if (!queues.has(id)) this.previous.delete(id);
+    this.roomRun = least < BALANCE_ROOM_MS ? this.roomRun + 1 : 0;
     for (const [id, q] of queues) {
       const f = this.factors.get(id) ?? 1;
-      const full = least < BALANCE_ROOM_MS && Number.isFinite(q) && q - least > BALANCE_EXCESS_MS;
+      const full = this.roomRun >= ROOM_SAMPLES && Number.isFinite(q) && q - least > BALANCE_EXCESS_MS;
       const before = this.previous.get(id);
       if (Number.isFinite(q)) this.previous.set(id, q);
       if (full && before !== undefined && q < before - DRAINING_MS) continue;
       this.factors.set(id, full ? Math.max(MIN_FACTOR, f * DECREASE) : Math.min(1, f + INCREASE));
     }
+    if (Number.isFinite(least) && least >= BALANCE_ROOM_MS) this.equalize(queues);
+  }
+
+  /** Every path holds a queue: moves share from the deeper queues to the shallower ones. */
+  private equalize(queues: ReadonlyMap<PathId, number>): void {
+    let sum = 0;
+    let n = 0;
+    for (const q of queues.values()) {
+      if (!Number.isFinite(q)) continue;
+      sum += q;
+      n++;
+    }
+    if (n < 2) return;
+    const mean = sum / n;
+    let top = 0;
+    for (const [id, q] of queues) {
+      let f = this.factors.get(id) ?? 1;
+      const off = q - mean;
+      if (Number.isFinite(q) && Math.abs(off) > BALANCE_EXCESS_MS)
+        f *= Math.exp((-EQUALIZE_GAIN * off) / EQUALIZE_SCALE_MS);
+      this.factors.set(id, f);
+      top = Math.max(top, f);
+    }
+    for (const [id, f] of this.factors) this.factors.set(id, Math.max(MIN_FACTOR, f / top));
   }
 
   /** Share factor of a path, (0, 1]; 1 for a path never seen. */
