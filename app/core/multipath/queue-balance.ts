@@ -38,10 +38,10 @@
 // two bottleneck buffers (50 ms each) only when it is split evenly. Unevened, with the factors at
 // 1 for seconds, one queue stood at 46-50 ms (dropping) while the other was at 5-30. Measured
 // (iperf3 8 s, alternating blocks of 4 runs): 175.9 Mbit/s mean (173.7-178.1; after the first
-// 2 s 178-186) with the one-cut rule alone, 178.7 (177.1-179.9; after 2 s 183.8-185.8) with this
-// and ROOM_SAMPLES 2, and in two more blocks 178.7 / 178.0. Applied also while a path has room
-// (the 50 + 20 Mbit/s case, where the slow path's queue reads 2-7 ms) it cost that case 1-2
-// Mbit/s (57.4-61.8 against 60.4-61.8); as written it is unchanged (60.3 / 61.6 / 61.8).
+// 2 s 178.2-185.8) with the one-cut rule alone; as written 178.4 (174.7-180.5; after 2 s
+// 182.7-185.6). Applied also while a path has room it read 178.7 (177.1-179.9), but it cost the
+// 50 + 20 Mbit/s case, where the slow path's queue reads 2-7 ms, 1-2 Mbit/s (57.4-61.8 against
+// 60.4-61.8); as written that case is unchanged (60.3 / 61.6 / 61.8).
 // Pure; called once per transport sample (100 ms in the helper).
 
 import type { PathId } from '../types.ts';
