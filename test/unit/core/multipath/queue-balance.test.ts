@@ -101,6 +101,32 @@ describe('QueueBalance', () => {
     assert.equal(b.factorOf(B), 1, 'B regrew once its queue was gone');
   });
 
+  test('closed loop, both paths saturated: the queues are evened out and neither stays full', () => {
+    // Two paths whose capacities the weights do not know (100 and 90 Mbit/s, equal weights) and
+    // one flow that keeps ~70 ms of queue in all (an inner BBR beyond its pipe). Each path's queue
+    // moves by (offered - capacity) / capacity x 25 ms per 100 ms and holds 50 ms at most (a full
+    // buffer drops). Without evening out, the 90 Mbit/s path's queue stood full in 67 of the last
+    // 100 samples while the other's sank to 2-25 ms.
+    const b = new QueueBalance();
+    let qa = 0;
+    let qb = 0;
+    let full = 0;
+    let gap = 0;
+    for (let k = 0; k < 200; k++) {
+      b.update(q(qa, qb));
+      const shareA = b.factorOf(A) / (b.factorOf(A) + b.factorOf(B));
+      const offered = 190 + (70 - qa - qb) * 0.5;
+      qa = Math.max(0, Math.min(50, qa + ((offered * shareA - 100) / 100) * 25));
+      qb = Math.max(0, Math.min(50, qb + ((offered * (1 - shareA) - 90) / 90) * 25));
+      if (k >= 100) {
+        if (qa >= 49 || qb >= 49) full++;
+        gap = Math.max(gap, Math.abs(qa - qb));
+      }
+    }
+    assert.equal(full, 0, `a queue stood full in ${full} of the last 100 samples`);
+    assert.ok(gap < 20, `queues up to ${gap.toFixed(1)} ms apart`);
+  });
+
   test('delay every path shows (common mode) moves nothing; the floor keeps a trickle', () => {
     const b = new QueueBalance();
     for (let i = 0; i < 50; i++) b.update(q(12, 13));
