@@ -49,6 +49,35 @@ function closedLoop(caps: number[], balance: QueueBalance | null, steps = 200, t
   return { mbps: sum / tail, shareA: shareA / tail };
 }
 
+/**
+ * Two bottlenecks A and B (capacities in Mbit/s) under the balance, one 100 ms sample per step:
+ * the flow offers `offered(qa, qb)` Mbit/s, split by the factors; each queue (ms) moves by
+ * (load - capacity) / capacity x 25 ms and holds 50 ms at most (a full buffer drops). `each`
+ * sees every step's queues after the move.
+ */
+function twoBottlenecks(
+  b: QueueBalance,
+  o: {
+    caps: [number, number];
+    start: [number, number];
+    steps: number;
+    offered: (qa: number, qb: number) => number;
+    each: (k: number, qa: number, qb: number) => void;
+  },
+): void {
+  let [qa, qb] = o.start;
+  const move = (q0: number, load: number, cap: number) =>
+    Math.max(0, Math.min(50, q0 + ((load - cap) / cap) * 25));
+  for (let k = 0; k < o.steps; k++) {
+    b.update(q(qa, qb));
+    const shareA = b.factorOf(A) / (b.factorOf(A) + b.factorOf(B));
+    const offered = o.offered(qa, qb);
+    qa = move(qa, offered * shareA, o.caps[0]);
+    qb = move(qb, offered * (1 - shareA), o.caps[1]);
+    o.each(k, qa, qb);
+  }
+}
+
 describe('QueueBalance', () => {
   test('a path whose queue stands above the other loses share, then regains it', () => {
     const b = new QueueBalance();
@@ -84,18 +113,18 @@ describe('QueueBalance', () => {
     // samples to drain it. Cutting again on every sample until it was gone took B to 0.49 and
     // then overloaded A, whose factor was cut in turn (0.49): the sloshing measured in the lab.
     const b = new QueueBalance();
-    let qa = 0;
-    let qb = 30;
     let lowA = 1;
     let lowB = 1;
-    for (let k = 0; k < 30; k++) {
-      b.update(q(qa, qb));
-      lowA = Math.min(lowA, b.factorOf(A));
-      lowB = Math.min(lowB, b.factorOf(B));
-      const shareB = b.factorOf(B) / (b.factorOf(A) + b.factorOf(B));
-      qb = Math.max(0, qb + (shareB * 170 - 100) * 0.25);
-      qa = Math.max(0, qa + ((1 - shareB) * 170 - 100) * 0.25);
-    }
+    twoBottlenecks(b, {
+      caps: [100, 100],
+      start: [0, 30],
+      steps: 30,
+      offered: () => 170,
+      each: () => {
+        lowA = Math.min(lowA, b.factorOf(A));
+        lowB = Math.min(lowB, b.factorOf(B));
+      },
+    });
     assert.ok(lowB >= 0.69, `B's factor went down to ${lowB.toFixed(2)} (one cut is 0.7)`);
     assert.equal(lowA, 1, `A was cut to ${lowA.toFixed(2)}: the traffic sloshed back`);
     assert.equal(b.factorOf(B), 1, 'B regrew once its queue was gone');
@@ -108,21 +137,19 @@ describe('QueueBalance', () => {
     // buffer drops). Without evening out, the 90 Mbit/s path's queue stood full in 67 of the last
     // 100 samples while the other's sank to 2-25 ms.
     const b = new QueueBalance();
-    let qa = 0;
-    let qb = 0;
     let full = 0;
     let gap = 0;
-    for (let k = 0; k < 200; k++) {
-      b.update(q(qa, qb));
-      const shareA = b.factorOf(A) / (b.factorOf(A) + b.factorOf(B));
-      const offered = 190 + (70 - qa - qb) * 0.5;
-      qa = Math.max(0, Math.min(50, qa + ((offered * shareA - 100) / 100) * 25));
-      qb = Math.max(0, Math.min(50, qb + ((offered * (1 - shareA) - 90) / 90) * 25));
-      if (k >= 100) {
+    twoBottlenecks(b, {
+      caps: [100, 90],
+      start: [0, 0],
+      steps: 200,
+      offered: (qa, qb) => 190 + (70 - qa - qb) * 0.5,
+      each: (k, qa, qb) => {
+        if (k < 100) return;
         if (qa >= 49 || qb >= 49) full++;
         gap = Math.max(gap, Math.abs(qa - qb));
-      }
-    }
+      },
+    });
     assert.equal(full, 0, `a queue stood full in ${full} of the last 100 samples`);
     assert.ok(gap < 20, `queues up to ${gap.toFixed(1)} ms apart`);
   });
