@@ -13,10 +13,10 @@
 // not zero, ignores delay that every path shows (our own processing at high rates).
 // Only a path with room takes traffic over: when even the least-queued path keeps more than
 // ROOM_MS of queue, every path is saturated (e.g. quiche's cubic filling deep buffers on 10 ms
-// and 50 ms paths, whose sawtooth phases differ by 10-20 ms of queue) and shifting traffic
-// would only move the queue; shares then grow back. Measured on the 10/50 ms pair without this
-// rule: the factors swung 0.15-1 and the laptop dropped hundreds of packets per 0.5 s because
-// every path was full (noPathDrops).
+// and 50 ms paths, whose sawtooth phases differ by 10-20 ms of queue) and cutting by DECREASE
+// would only move the queue: no cut then (the queues are evened out gently instead, below).
+// Measured on the 10/50 ms pair without this rule: the factors swung 0.15-1 and the laptop
+// dropped hundreds of packets per 0.5 s because every path was full (noPathDrops).
 // A cut acts only as fast as the path's queue drains (one sample may not show it), so a path whose
 // queue is already falling keeps its factor: no second cut while the first is still draining it,
 // and no regrowth either. Cutting every sample until the queue was gone overshot: over 10 ms and

@@ -154,7 +154,7 @@ describe('QueueBalance', () => {
     assert.ok(gap < 20, `queues up to ${gap.toFixed(1)} ms apart`);
   });
 
-  test('delay every path shows (common mode) moves nothing; the floor keeps a trickle', () => {
+  test('delay every path shows (common mode) moves nothing, saturated paths are evened gently, the floor keeps a trickle', () => {
     const b = new QueueBalance();
     for (let i = 0; i < 50; i++) b.update(q(12, 13));
     assert.equal(b.factorOf(A), 1);
