@@ -19,6 +19,7 @@ export function helperCounters(
     ...engine.counters,
     poolFree: pool.available,
     poolExhausted: pool.exhausted,
+    minorGcRuns: engine.gc.runs,
   };
   const kernelDrops = tunKernelDrops(tun.name);
   if (kernelDrops !== undefined) out.tunKernelDrops = kernelDrops;

@@ -9,6 +9,7 @@ import type { NodeId } from '../core/types.ts';
 import { applyCliOverrides, type Config, loadConfig } from './config/index.ts';
 import { type MetricsHttp, startMetricsHttp } from './control/metrics-http.ts';
 import { ControlServer } from './control/server.ts';
+import { loadMinorGc } from './dataplane/send-gc.ts';
 import { generateIdentity, loadIdentity, saveIdentity } from './identity/index.ts';
 import { openTunPort } from './io/native-tun.ts';
 import { openUdpPort } from './io/open-udp.ts';
@@ -153,6 +154,8 @@ export async function runHelper(opts: StartOptions = {}): Promise<void> {
       listenPort = opened.port;
       if (opened.fallbackReason) log.warn(`listen socket: ${opened.fallbackReason}`);
     }
+    const minorGc = loadMinorGc();
+    if (minorGc === null) log.warn("no minor GC from V8: the data path keeps V8's own, longer GC pauses");
     node = new QuicEtherNode({
       config: cfg,
       nodeId: identity.nodeId,
@@ -162,6 +165,7 @@ export async function runHelper(opts: StartOptions = {}): Promise<void> {
       endpoints,
       log,
       hooks,
+      minorGc,
     });
     await node.start();
     // An explicit --socket / QUICETHER_SOCKET wins; otherwise the config's [control] socket.

@@ -26,6 +26,7 @@ import type { Config } from './config/index.ts';
 import type { HelperApi } from './control/helper-api.ts';
 import { ClientPeer } from './dataplane/client.ts';
 import { Engine } from './dataplane/engine.ts';
+import type { MinorGc } from './dataplane/send-gc.ts';
 import { ServerSide } from './dataplane/server.ts';
 import { PeerSession } from './dataplane/session.ts';
 import { helperCounters } from './helper-counters.ts';
@@ -59,6 +60,8 @@ export interface NodeOptions {
   endpoints: Map<NodeId, { host: string; port: number }>;
   log: Log;
   hooks?: NodeHooks;
+  /** Young-generation GC paced by packets sent (send-gc.ts); null or absent: V8 decides alone. */
+  minorGc?: MinorGc | null;
 }
 
 export class QuicEtherNode implements HelperApi {
@@ -78,7 +81,7 @@ export class QuicEtherNode implements HelperApi {
     const cfg = o.config;
     this.mode = cfg.multipath.mode;
     this.scheduler = cfg.multipath.scheduler;
-    this.engine = new Engine(o.tun);
+    this.engine = new Engine(o.tun, o.minorGc ?? null);
     if (cfg.tunnel.address?.family === 4) this.engine.localV4 = cfg.tunnel.address.addr >>> 0;
     const order = cfg.multipath.interfaces;
     const weightOf = (i: string) => cfg.multipath.weights[i] ?? 1;

@@ -16,6 +16,7 @@ import type { TunPort, UdpPort } from '../io/ports.ts';
 import { ViewCache } from '../io/view-cache.ts';
 import { PacketPool } from './packet-pool.ts';
 import type { PathLink } from './path-link.ts';
+import { type MinorGc, SendGc } from './send-gc.ts';
 import type { PeerSession } from './session.ts';
 
 /** Packets per I/O call: large enough to amortise a syscall and a JS↔C crossing, small enough to keep latency. */
@@ -39,7 +40,8 @@ export const ACK_COALESCE_MS = 1;
 
 /** Something flushed with the connections (the listener: Retry packets and handshakes). */
 export interface Flushable {
-  flush(): void;
+  /** Returns the number of packets written. */
+  flush(): number;
 }
 
 export interface EngineCounters {
@@ -96,7 +98,14 @@ export class Engine {
   /** The tunnel's own IPv4 address (host order), always delivered to the TUN; 0 = unknown. */
   localV4 = 0;
 
-  constructor(readonly tun: TunPort) {
+  /** Young-generation collections paced by packets sent (send-gc.ts). */
+  readonly gc: SendGc;
+
+  constructor(
+    readonly tun: TunPort,
+    minorGc: MinorGc | null = null,
+  ) {
+    this.gc = new SendGc(minorGc);
     tun.onReadable(() => this.onTunReadable());
   }
 
@@ -253,7 +262,7 @@ export class Engine {
       const senders = new Set<PathLink['sender']>();
       for (const link of list) {
         link.dirty = false;
-        if (!link.closed) link.flush();
+        if (!link.closed) this.gc.sent(link.flush());
         senders.add(link.sender);
       }
       for (const s of senders) s.send();
@@ -261,8 +270,9 @@ export class Engine {
     if (this.flushables.size > 0) {
       const fs = [...this.flushables];
       this.flushables.clear();
-      for (const f of fs) f.flush();
+      for (const f of fs) this.gc.sent(f.flush());
     }
+    this.gc.collectIfDue();
   }
 
   flushTun(): void {

@@ -119,11 +119,13 @@ export class PathLink {
   }
 
   /** Lets quiche write this connection's packets into the sender's batch, in bursts of `burst`. */
-  flush(): void {
+  /** Returns the number of packets written. */
+  flush(): number {
     const s = this.sender;
     s.burst = this.burst;
-    this.conn.flush(s);
+    const n = this.conn.flush(s);
     s.burst = gsoBurst(0);
+    return n;
   }
 
   sendControl(msg: ControlMessage): boolean {

@@ -102,9 +102,10 @@ export class ServerSide implements TimedPart, Flushable {
     this.engine.requestFlush(this);
   }
 
-  flush(): void {
-    this.listener.flush(this.sender);
+  flush(): number {
+    const n = this.listener.flush(this.sender);
     this.sender.send();
+    return n;
   }
 
   private onConnection(conn: QuicConn, peer: NodeId): void {
