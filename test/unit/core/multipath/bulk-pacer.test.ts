@@ -55,6 +55,22 @@ describe('BulkPacer', () => {
     assert.ok(p.rate > 100 * MBIT && p.rate < 103 * MBIT, `after 2 s more without a queue: ${p.rate / MBIT}`);
   });
 
+  test('after a pause (an event-loop stall) at most 2 ms of the rate leaves at once', () => {
+    const p = busy();
+    p.onSample(0, 20, 10, 100 * MBIT);
+    drainFor(p, 0, 50);
+    // 20 ms with nothing sent: the bucket refills to its depth, not to 20 ms of the rate.
+    let burst = 0;
+    while (p.hasRoom(70)) {
+      burst += 1500;
+      if (!p.consume(70, 1500)) break;
+    }
+    // 2 ms of 90 Mbit/s: the queue this adds ahead of the next ping at the bottleneck.
+    const twoMs = (p.rate * 2) / 1000;
+    assert.ok(burst <= twoMs + 1500, `${burst} bytes at once; 2 ms of the rate is ${twoMs}`);
+    assert.ok(burst >= twoMs - 1500, `${burst} bytes: the bucket refilled`);
+  });
+
   test('a persisting queue cuts the rate once per RTT, never below 1 Mbit/s', () => {
     const p = busy();
     p.onSample(0, 60, 10, 100 * MBIT);
