@@ -46,13 +46,20 @@ describe('BulkPacer', () => {
     p.onSample(1100, 10.5, 10, p.rate);
     assert.ok(Math.abs(p.rate - 95.95 * MBIT) < 0.1, `two samples later: ${p.rate / MBIT}`);
     // ...until a queue builds while paced: that rate is the ceiling. Cut, back up fast to 95 %
-    // of it, then 0.5 % per sample.
+    // of it, then 0.2 % per sample around it (each probe that finds it holds a queue)...
     p.onSample(1200, 14, 10, 100 * MBIT);
     assert.ok(Math.abs(p.rate - 86.355 * MBIT) < 0.1, `cut: ${p.rate / MBIT}`);
     p.onSample(1300, 10.5, 10, p.rate);
     assert.ok(Math.abs(p.rate - 0.95 * 95.95 * MBIT) < 0.1, `near the ceiling: ${p.rate / MBIT}`);
     for (let t = 1400; t < 3400; t += 100) p.onSample(t, 10.5, 10, p.rate);
-    assert.ok(p.rate > 100 * MBIT && p.rate < 103 * MBIT, `after 2 s more without a queue: ${p.rate / MBIT}`);
+    assert.ok(
+      p.rate > 94.5 * MBIT && p.rate < 95.2 * MBIT,
+      `after 2 s more without a queue: ${p.rate / MBIT}`,
+    );
+    // ...and 1 % per sample once 2 % past it with still no queue: the capacity grew.
+    let t = 3400;
+    for (; t < 60_000 && p.rate < 2 * 95.95 * MBIT; t += 100) p.onSample(t, 10.5, 10, p.rate);
+    assert.ok(t - 3400 <= 10_000, `twice the ceiling after ${(t - 3400) / 1000} s more`);
   });
 
   test('after a pause (an event-loop stall) at most 2 ms of the rate leaves at once', () => {
