@@ -16,10 +16,9 @@
 // below it, it grows by INCREASE per sample (probing for capacity that appeared; fast up to near
 // the rate at which the queue last built, gently around it, faster again well past it), never
 // beyond RATE_CAP x what the path carries. When the traffic uses less than half the rate (the
-// bulk ended or paused), pacing is
-// released: a later burst runs unpaced until it builds a queue again. Never starves: paced
-// traffic keeps producing the RTT samples that raise the rate, and the rate never falls below
-// MIN_RATE.
+// bulk ended or paused), pacing is released: a later burst runs unpaced until it builds a queue
+// again. Never starves: paced traffic keeps producing the RTT samples that raise the rate, and
+// the rate never falls below MIN_RATE.
 //
 // Start-up, measured (lab, 100 Mbit/s path, 8 s flows, sessions 4-5; runs stuck low 3 of 14):
 //  - On the first busy sample the smoothed RTT may still be the idle path's (quiche moves it only
@@ -77,8 +76,8 @@ const RELEASE_SHARE = 0.5;
 /** Bucket depth in ms of the rate: what may leave at once after a pause (a TUN batch arrives
  *  in a burst; whatever exceeds the bucket waits in the held queue, it is not dropped). After an
  *  event-loop stall the whole bucket reaches the bottleneck at once, ahead of the next ping:
- *  `latency` bench, 9 runs each, pings over the goal 5.3 per run at 5 ms, 3.3 at 2 ms (bulk
- *  83.4-87.8 and 85.0-89.2 Mbit/s). */
+ *  `latency` exploration (the bench's lab), 9 runs each, pings over the goal 5.3 per run at
+ *  5 ms, 3.3 at 2 ms (bulk 83.4-87.8 and 85.0-89.2 Mbit/s). */
 const BURST_MS = 2;
 /** Bucket depth floor, bytes: a few full packets even at the lowest rate. */
 const MIN_BURST = 4 * 1500;
