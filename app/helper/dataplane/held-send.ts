@@ -27,12 +27,11 @@ export function holdBulk(link: PathLink, buf: Uint8Array, start: number, len: nu
   return link.held.fits(len, limit) ? 'held' : 'held-full';
 }
 
-/** How long the link's held bulk takes to leave at its pacer's rate (ms): 0 when it holds none. */
+/** How long the link's held bulk takes to leave at its pacer's rate (ms); infinite when the link
+ *  is not pacing (no known rate). */
 export function heldDrainMs(link: PathLink): number {
-  const bytes = link.held?.bytes ?? 0;
-  if (bytes === 0) return 0;
   const rate = link.pacer?.rate ?? 0;
-  return rate > 0 ? (bytes * 1000) / rate : Number.POSITIVE_INFINITY;
+  return rate > 0 ? ((link.held?.bytes ?? 0) * 1000) / rate : Number.POSITIVE_INFINITY;
 }
 
 /** Whether the link's held queue has room for another full datagram (its bulk room). */

@@ -81,10 +81,11 @@ export class PathSender {
    * (PathLink.canHold) instead of being dropped. First choice: of the pacing paths, the queue that
    * drains first at its pacer's rate, so bulk splits by the pacers' rates however bursty it
    * arrives; the scheduler still decides whether that path may carry this packet. If it may not
-   * (or no pacing path can hold), the scheduler chooses among every path that can hold. Measured: held by the scheduler's own choice, one flow over
-   * 50 + 20 Mbit/s paths ran at 36 Mbit/s (the even split); and with 2 ms pacer buckets, bursts
-   * of 8 ms kept the 20 Mbit/s path's queue near full (44 kB on average, 25 ms of its rate) while
-   * the 50 Mbit/s path's held 6 kB.
+   * (or no pacing path can hold), the scheduler chooses among every path that can hold.
+   * Measured: held by the scheduler's own choice, one flow over 50 + 20 Mbit/s paths ran at
+   * 36 Mbit/s (the even split); and with 2 ms pacer buckets, bursts of 8 ms kept the 20 Mbit/s
+   * path's queue near full (44 kB on average, 25 ms of its rate) while the 50 Mbit/s path's held
+   * 6 kB.
    * Returns what the scheduler's pick returns (paths in `out`).
    */
   pickToHold(scheduler: MultipathScheduler, pkt: PacketInfo, now: Millis, out: PathId[]): number {
@@ -96,9 +97,7 @@ export class PathSender {
       const link = this.paths.get((views[i] as MutablePathView).id);
       if (!link?.canHold) continue;
       any = true;
-      // Only a pacing path drains at a known rate (a path not pacing carries no bulk, or bulk
-      // no pacer holds back).
-      if ((link.pacer?.rate ?? 0) === 0) continue;
+      // A path that is not pacing has no drain time (infinite): never the first choice.
       const drainMs = heldDrainMs(link);
       if (drainMs < firstDrainMs) {
         firstDrainMs = drainMs;
